@@ -1,0 +1,64 @@
+namespace Edge.Runtime
+{
+    /// <summary>Element type of a tensor. Values are the .edge schema's DType (runtime/Format/edge.fbs).</summary>
+    public enum DType : byte
+    {
+        Int8 = 0,
+        UInt8 = 1,
+        Int16 = 2,
+        Int32 = 3,
+        Float32 = 4,
+    }
+
+    /// <summary>Operator type. Values are the .edge schema's OpType (runtime/Format/edge.fbs).</summary>
+    public enum OpType : ushort
+    {
+        Conv2D = 0,
+        DepthwiseConv2D = 1,
+        FullyConnected = 2,
+        Add = 3,
+        Sub = 4,
+        Mul = 5,
+        AveragePool2D = 6,
+        MaxPool2D = 7,
+        Reshape = 8,
+        Softmax = 9,
+        Logistic = 10,
+        Tanh = 11,
+        Relu = 12,
+        Relu6 = 13,
+        LeakyRelu = 14,
+        HardSwish = 15,
+        Pad = 16,
+        Concatenation = 17,
+        Mean = 18,
+        Quantize = 19,
+        Dequantize = 20,
+        Transpose = 21,
+        StridedSlice = 22,
+    }
+
+    /// <summary>Union tag values of the schema's OpOptions union (0 = NONE).</summary>
+    public static class OptionsType
+    {
+        public const int None = 0;
+        public const int Conv2D = 1;
+        public const int DepthwiseConv2D = 2;
+        public const int FullyConnected = 3;
+        public const int AddSub = 4;
+        public const int Mul = 5;
+        public const int Pool2D = 6;
+        public const int Softmax = 7;
+        public const int SigmoidTanh = 8;
+        public const int Requantize = 9;
+        public const int LeakyRelu = 10;
+        public const int HardSwish = 11;
+        public const int Pad = 12;
+        public const int Concatenation = 13;
+        public const int Mean = 14;
+        public const int AffineQuantize = 15;
+        public const int Transpose = 16;
+        public const int StridedSlice = 17;
+        public const int Count = 18;
+    }
+}
