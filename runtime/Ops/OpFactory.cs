@@ -1,0 +1,38 @@
+namespace Edge.Runtime
+{
+    /// <summary>Maps an operator to its Prepare. One file per op in runtime/Ops.</summary>
+    public static class OpFactory
+    {
+        public static OpKernel Prepare(OperatorDef d)
+        {
+            switch (d.Type)
+            {
+                case OpType.Conv2D: return Conv2DOp.Prepare(d);
+                case OpType.DepthwiseConv2D: return DepthwiseConv2DOp.Prepare(d);
+                case OpType.FullyConnected: return FullyConnectedOp.Prepare(d);
+                case OpType.Add:
+                case OpType.Sub: return AddSubOp.Prepare(d);
+                case OpType.Mul: return MulOp.Prepare(d);
+                case OpType.AveragePool2D:
+                case OpType.MaxPool2D: return Pool2DOp.Prepare(d);
+                case OpType.Reshape: return ReshapeOp.Prepare(d);
+                case OpType.Softmax: return SoftmaxOp.Prepare(d);
+                case OpType.Logistic:
+                case OpType.Tanh: return SigmoidTanhOp.Prepare(d);
+                case OpType.Relu:
+                case OpType.Relu6: return ReluOp.Prepare(d);
+                case OpType.LeakyRelu: return LeakyReluOp.Prepare(d);
+                case OpType.HardSwish: return HardSwishOp.Prepare(d);
+                case OpType.Pad: return PadOp.Prepare(d);
+                case OpType.Concatenation: return ConcatenationOp.Prepare(d);
+                case OpType.Mean: return MeanOp.Prepare(d);
+                case OpType.Quantize: return QuantizeOp.Prepare(d);
+                case OpType.Dequantize: return DequantizeOp.Prepare(d);
+                case OpType.Transpose: return TransposeOp.Prepare(d);
+                case OpType.StridedSlice: return StridedSliceOp.Prepare(d);
+                default:
+                    throw d.Error("is not supported by this runtime build");
+            }
+        }
+    }
+}

@@ -1,0 +1,286 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Edge.Converter.Conversion;
+using Edge.Runtime;
+
+namespace Edge.Converter.Cli
+{
+    public static class ConverterInfo
+    {
+        public static string Version =>
+            typeof(ConverterInfo).Assembly.GetName().Version is { } v ? $"{v.Major}.{v.Minor}.{v.Build}" : "0.0.0";
+    }
+
+    /// <summary>The verbs of the `edge` CLI.</summary>
+    public static class Commands
+    {
+        private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+        public static int Convert(ArgReader a, TextWriter stdout, TextWriter stderr)
+        {
+            string input = a.Positional(0, "input model (IN.tflite)");
+            string output = a.Option("o", "output") ?? throw new UsageException("missing -o OUT.edge");
+            bool plan = a.Flag("plan");
+            a.Done(1);
+            if (!File.Exists(input)) throw new FileNotFoundException($"{input}: no such file");
+            var sw = Stopwatch.StartNew();
+            ConversionResult r = ModelConverter.ConvertFile(input, output);
+            sw.Stop();
+            var g = r.Graph;
+            stdout.WriteLine($"converted {input} -> {output} in {sw.Elapsed.TotalMilliseconds:F0} ms");
+            stdout.WriteLine();
+            var t = new TextTable("#", "op", "inputs", "output", "MACs");
+            for (int i = 0; i < g.Ops.Count; i++)
+            {
+                var op = g.Ops[i];
+                var outT = g.Tensors[op.Outputs[0]];
+                t.Add(i.ToString(Inv), OpNames.Name(op.Type),
+                    string.Join(" ", op.Inputs.Where(x => x >= 0).Select(x => Shape(g.Tensors[x].Shape))),
+                    Shape(outT.Shape), Num(op.Macs));
+            }
+            t.Write(stdout);
+            stdout.WriteLine();
+            int activations = g.Tensors.Count(x => !x.IsConstant);
+            stdout.WriteLine($"ops          {g.Ops.Count}");
+            stdout.WriteLine($"tensors      {g.Tensors.Count} ({activations} activations, {g.Tensors.Count - activations} constants)");
+            stdout.WriteLine($"arena bytes  {Num(g.ArenaBytes)}");
+            stdout.WriteLine($"weight bytes {Num(r.WeightBytes)}");
+            stdout.WriteLine($"file bytes   {Num(r.FileBytes)} (source {Num(r.SourceBytes)})");
+            stdout.WriteLine($"MACs         {Num(g.Metadata.Macs)}");
+            if (plan)
+            {
+                stdout.WriteLine();
+                stdout.WriteLine("arena plan:");
+                foreach (var line in r.PlanLines) stdout.WriteLine("  " + line);
+            }
+            return Program.ExitOk;
+        }
+
+        public static int Verify(ArgReader a, TextWriter stdout)
+        {
+            string path = a.Positional(0, "model (M.edge)");
+            a.Done(1);
+            var m = LoadModel(path);
+            stdout.WriteLine($"{path}: valid .edge {m.FormatVersion >> 16}.{m.FormatVersion & 0xFFFF} file: {m.Ops.Length} ops, {m.Tensors.Length} tensors, arena {m.ArenaBytes} bytes");
+            return Program.ExitOk;
+        }
+
+        public static EdgeModel LoadModel(string path)
+        {
+            if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such file");
+            return EdgeModel.Load(File.ReadAllBytes(path));
+        }
+
+        public static int Inspect(ArgReader a, TextWriter stdout)
+        {
+            string path = a.Positional(0, "model (M.edge)");
+            bool json = a.Flag("json");
+            a.Done(1);
+            var m = LoadModel(path);
+            if (json)
+            {
+                stdout.WriteLine(InspectJson(m).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+                return Program.ExitOk;
+            }
+            stdout.WriteLine($"{path}");
+            stdout.WriteLine($"  format       {m.FormatVersion >> 16}.{m.FormatVersion & 0xFFFF}");
+            stdout.WriteLine($"  source       {m.SourceFormat} {m.SourceFile} (sha256 {m.SourceSha256})");
+            stdout.WriteLine($"  converter    edge {m.ConverterVersion}");
+            stdout.WriteLine($"  file bytes   {Num(m.Data.Length)}");
+            stdout.WriteLine($"  weight bytes {Num(m.ConstantBytes)}");
+            stdout.WriteLine($"  arena bytes  {Num(m.ArenaBytes)}");
+            stdout.WriteLine($"  MACs         {Num(m.Macs)}");
+            stdout.WriteLine();
+            var io = new TextTable("", "#", "name", "dtype", "shape", "scale", "zero point");
+            for (int i = 0; i < m.InputCount; i++) AddIo(io, "input", i, m.Input(i));
+            for (int i = 0; i < m.OutputCount; i++) AddIo(io, "output", i, m.Output(i));
+            io.Write(stdout);
+            stdout.WriteLine();
+            var t = new TextTable("#", "op", "output", "MACs");
+            foreach (var op in m.Ops)
+            {
+                var outs = OutputShapeOf(m, op.Index);
+                t.Add(op.Index.ToString(Inv), OpNames.Name(op.Type), outs, Num(op.Macs));
+            }
+            t.Write(stdout);
+            return Program.ExitOk;
+        }
+
+        private static void AddIo(TextTable t, string kind, int i, TensorInfo ti) =>
+            t.Add(kind, i.ToString(Inv), Trim(ti.Name, 40), TensorInfo.DTypeName(ti.Type), ti.ShapeText(),
+                ti.Scales == null ? "-" : ti.Scale.ToString("G9", Inv), ti.Scales == null ? "-" : ti.ZeroPoint.ToString(Inv));
+
+        private static string Trim(string s, int n) => s.Length <= n ? s : s[..(n - 1)] + "…";
+
+        private static string OutputShapeOf(EdgeModel m, int opIndex) => ModelOpInfo.OutputShape(m, opIndex);
+
+        public static JsonObject InspectJson(EdgeModel m)
+        {
+            var ops = new JsonArray();
+            foreach (var op in m.Ops)
+                ops.Add(new JsonObject
+                {
+                    ["index"] = op.Index,
+                    ["type"] = OpNames.Name(op.Type),
+                    ["macs"] = op.Macs,
+                    ["output"] = ModelOpInfo.OutputShape(m, op.Index),
+                });
+            return new JsonObject
+            {
+                ["formatVersion"] = $"{m.FormatVersion >> 16}.{m.FormatVersion & 0xFFFF}",
+                ["fileBytes"] = m.Data.Length,
+                ["arenaBytes"] = m.ArenaBytes,
+                ["weightsBytes"] = m.ConstantBytes,
+                ["macs"] = m.Macs,
+                ["sourceFormat"] = m.SourceFormat,
+                ["sourceFile"] = m.SourceFile,
+                ["sourceSha256"] = m.SourceSha256,
+                ["converterVersion"] = m.ConverterVersion,
+                ["tensorCount"] = m.Tensors.Length,
+                ["ops"] = ops,
+                ["inputs"] = IoJson(m, m.Inputs),
+                ["outputs"] = IoJson(m, m.Outputs),
+            };
+        }
+
+        private static JsonArray IoJson(EdgeModel m, int[] idx)
+        {
+            var arr = new JsonArray();
+            foreach (int i in idx)
+            {
+                var t = m.Tensors[i];
+                arr.Add(new JsonObject
+                {
+                    ["name"] = t.Name,
+                    ["shape"] = new JsonArray(t.Shape.Select(d => (JsonNode)d).ToArray()),
+                    ["dtype"] = TensorInfo.DTypeName(t.Type),
+                    ["scale"] = t.Scales == null ? null : (double)t.Scale,
+                    ["zeroPoint"] = t.Scales == null ? null : t.ZeroPoint,
+                });
+            }
+            return arr;
+        }
+
+        public static int RunModel(ArgReader a, TextWriter stdout)
+        {
+            string path = a.Positional(0, "model (M.edge)");
+            var inputs = a.Options("input");
+            string outDir = a.Option("output-dir") ?? throw new UsageException("missing --output-dir DIR");
+            bool profile = a.Flag("profile");
+            a.Done(1);
+            var m = LoadModel(path);
+            if (inputs.Count != m.InputCount)
+                throw new UsageException($"the model has {m.InputCount} input(s); give one --input file for each (got {inputs.Count})");
+            var interp = new Interpreter(m, new byte[m.ArenaBytes]);
+            for (int i = 0; i < inputs.Count; i++)
+            {
+                var arr = Npy.Read(inputs[i]);
+                CheckInput(m.Input(i), arr, inputs[i], i);
+                interp.SetInput(i, arr.Data, 0);
+            }
+            var prof = profile ? new StopwatchProfiler(m.Ops.Length) : null;
+            interp.Profiler = prof;
+            var sw = Stopwatch.StartNew();
+            interp.Invoke();
+            sw.Stop();
+            Directory.CreateDirectory(outDir);
+            for (int i = 0; i < m.OutputCount; i++)
+            {
+                var t = m.Output(i);
+                var data = new byte[t.SizeBytes];
+                interp.GetOutput(i, data, 0);
+                string file = Path.Combine(outDir, $"output_{i}.npy");
+                Npy.Write(file, t.Type, t.Shape, data);
+                stdout.WriteLine($"output {i} ({t.Name}) {TensorInfo.DTypeName(t.Type)} {t.ShapeText()} -> {file}");
+            }
+            stdout.WriteLine($"inference {sw.Elapsed.TotalMilliseconds:F3} ms");
+            if (prof != null) prof.WriteTable(m, stdout);
+            return Program.ExitOk;
+        }
+
+        public static void CheckInput(TensorInfo t, NpyArray arr, string file, int i)
+        {
+            if (arr.DType != t.Type)
+                throw new InputMismatchException($"{file}: input {i} ({t.Name}) must be {TensorInfo.DTypeName(t.Type)}, the file holds {Npy.Descr(arr.DType)}");
+            if (!arr.Shape.SequenceEqual(t.Shape))
+                throw new InputMismatchException($"{file}: input {i} ({t.Name}) must have shape {t.ShapeText()}, the file has ({string.Join(", ", arr.Shape)})");
+        }
+
+        public static int Bench(ArgReader a, TextWriter stdout, TextWriter stderr)
+        {
+            string path = a.Positional(0, "model (M.edge)");
+            int iterations = a.IntOption("iterations", 100, 1);
+            int warmup = a.IntOption("warmup", 10, 0);
+            bool json = a.Flag("json");
+            var inputs = a.Options("input");
+            a.Done(1);
+            var m = LoadModel(path);
+            var interp = new Interpreter(m, new byte[m.ArenaBytes]);
+            if (inputs.Count > 0)
+            {
+                if (inputs.Count != m.InputCount) throw new UsageException($"the model has {m.InputCount} input(s); got {inputs.Count} --input files");
+                for (int i = 0; i < inputs.Count; i++)
+                {
+                    var arr = Npy.Read(inputs[i]);
+                    CheckInput(m.Input(i), arr, inputs[i], i);
+                    interp.SetInput(i, arr.Data, 0);
+                }
+            }
+            else
+            {
+                // Deterministic pseudo-random inputs (xorshift, seed fixed): timing does not depend on values.
+                uint s = 0x9E3779B9;
+                for (int i = 0; i < m.InputCount; i++)
+                {
+                    var t = m.Input(i);
+                    var buf = new byte[t.SizeBytes];
+                    if (t.Type == DType.Float32)
+                        for (int k = 0; k < t.ElementCount; k++) { s ^= s << 13; s ^= s >> 17; s ^= s << 5; BitConverter.TryWriteBytes(buf.AsSpan(4 * k), (s % 2001) / 1000f - 1f); }
+                    else
+                        for (int k = 0; k < buf.Length; k++) { s ^= s << 13; s ^= s >> 17; s ^= s << 5; buf[k] = (byte)s; }
+                    interp.SetInput(i, buf, 0);
+                }
+            }
+            var result = Benchmark.Measure(interp, warmup, iterations, json ? null : stderr);
+            if (json)
+            {
+                var o = new JsonObject
+                {
+                    ["model"] = path,
+                    ["iterations"] = iterations,
+                    ["warmup"] = warmup,
+                    ["p50Ms"] = result.P50Ms,
+                    ["p90Ms"] = result.P90Ms,
+                    ["p99Ms"] = result.P99Ms,
+                    ["meanMs"] = result.MeanMs,
+                    ["minMs"] = result.MinMs,
+                    ["maxMs"] = result.MaxMs,
+                    ["allocatedBytesPerInvoke"] = result.AllocatedBytesPerInvoke,
+                    ["arenaBytes"] = m.ArenaBytes,
+                    ["macs"] = m.Macs,
+                    ["gmacPerSecond"] = result.P50Ms > 0 ? m.Macs / (result.P50Ms * 1e6) : 0,
+                    ["kernels"] = "reference",
+                    ["threads"] = 1,
+                };
+                stdout.WriteLine(o.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+                return Program.ExitOk;
+            }
+            stdout.WriteLine($"{path}: {iterations} iterations after {warmup} warm-up, kernels: reference, threads: 1");
+            var t2 = new TextTable("p50 ms", "p90 ms", "p99 ms", "mean ms", "min ms", "max ms", "GMAC/s", "arena bytes", "alloc B/invoke");
+            t2.Add(F(result.P50Ms), F(result.P90Ms), F(result.P99Ms), F(result.MeanMs), F(result.MinMs), F(result.MaxMs),
+                (result.P50Ms > 0 ? m.Macs / (result.P50Ms * 1e6) : 0).ToString("F3", Inv), Num(m.ArenaBytes), result.AllocatedBytesPerInvoke.ToString(Inv));
+            t2.Write(stdout);
+            return Program.ExitOk;
+        }
+
+        private static string F(double ms) => ms.ToString("F3", Inv);
+        public static string Num(long n) => n.ToString("N0", Inv);
+        private static string Shape(int[] s) => "[" + string.Join(",", s) + "]";
+    }
+}

@@ -1,0 +1,106 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Security.Cryptography;
+using Edge.Converter.Format;
+using Edge.Converter.Ir;
+using Edge.Converter.Planner;
+using Edge.Converter.Tflite;
+using Edge.Runtime;
+
+namespace Edge.Converter.Conversion
+{
+    public sealed class ConversionResult
+    {
+        public EdgeGraph Graph { get; init; }
+        public byte[] FileBytesData { get; init; }
+        public long FileBytes => FileBytesData.Length;
+        public long SourceBytes { get; init; }
+        public long WeightBytes { get; init; }
+        public IReadOnlyList<string> PlanLines { get; init; } = Array.Empty<string>();
+    }
+
+    /// <summary>Source model → .edge: import, drop dead tensors, plan the arena, fill metadata, write.</summary>
+    public static class ModelConverter
+    {
+        public static string Version =>
+            typeof(ModelConverter).Assembly.GetName().Version is { } v ? $"{v.Major}.{v.Minor}.{v.Build}" : "0.0.0";
+
+        /// <summary>Converts and writes atomically (temp file + rename): on failure no output file exists.</summary>
+        public static ConversionResult ConvertFile(string input, string output)
+        {
+            var r = Convert(File.ReadAllBytes(input), Path.GetFileName(input));
+            string full = Path.GetFullPath(output);
+            string dir = Path.GetDirectoryName(full) ?? ".";
+            if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"{dir}: output directory does not exist");
+            string tmp = Path.Combine(dir, "." + Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N") + ".tmp");
+            try
+            {
+                File.WriteAllBytes(tmp, r.FileBytesData);
+                File.Move(tmp, full, overwrite: true);
+            }
+            finally
+            {
+                if (File.Exists(tmp)) File.Delete(tmp);
+            }
+            return r;
+        }
+
+        public static ConversionResult Convert(byte[] source, string sourceName)
+        {
+            TfliteModel model;
+            if (source.Length >= 8 && source[4] == 'T' && source[5] == 'F' && source[6] == 'L' && source[7] == '3')
+                model = TfliteReader.Read(source);
+            else
+                throw new ConversionException($"{sourceName}: not a TFLite flatbuffer (identifier 'TFL3' missing); Edge converts full-integer INT8 .tflite models");
+            EdgeGraph g = TfliteImporter.Import(model);
+            RemoveUnusedTensors(g);
+            var plan = MemoryPlanner.Plan(g);
+            g.Metadata = new EdgeMetadata
+            {
+                SourceFormat = "tflite",
+                SourceFile = sourceName,
+                SourceSha256 = System.Convert.ToHexString(SHA256.HashData(source)).ToLowerInvariant(),
+                ConverterVersion = Version,
+                Macs = g.Ops.Sum(o => o.Macs),
+            };
+            foreach (var grp in g.Ops.GroupBy(o => o.Type))
+                g.Metadata.OpCounts.Add(new KeyValuePair<OpType, int>(grp.Key, grp.Count()));
+            byte[] bytes = EdgeWriter.Write(g);
+            // The converter's output must pass the runtime's verifier; a failure here is a converter bug.
+            EdgeModel.Load(bytes);
+            return new ConversionResult
+            {
+                Graph = g,
+                FileBytesData = bytes,
+                SourceBytes = source.Length,
+                WeightBytes = g.Tensors.Where(t => t.IsConstant).Sum(t => (long)t.SizeBytes),
+                PlanLines = plan.Describe(g),
+            };
+        }
+
+        /// <summary>Drops tensors no op or model input/output refers to (e.g. biases replaced by folded ones).</summary>
+        public static void RemoveUnusedTensors(EdgeGraph g)
+        {
+            var used = new HashSet<int>(g.Inputs.Concat(g.Outputs));
+            foreach (var op in g.Ops) { used.UnionWith(op.Inputs.Where(i => i >= 0)); used.UnionWith(op.Outputs); }
+            var remap = new int[g.Tensors.Count];
+            var kept = new List<EdgeTensor>();
+            for (int i = 0; i < g.Tensors.Count; i++)
+            {
+                if (used.Contains(i)) { remap[i] = kept.Count; kept.Add(g.Tensors[i]); }
+                else remap[i] = -1;
+            }
+            g.Tensors.Clear();
+            g.Tensors.AddRange(kept);
+            foreach (var op in g.Ops)
+            {
+                op.Inputs = op.Inputs.Select(i => i < 0 ? -1 : remap[i]).ToArray();
+                op.Outputs = op.Outputs.Select(i => remap[i]).ToArray();
+            }
+            for (int i = 0; i < g.Inputs.Count; i++) g.Inputs[i] = remap[g.Inputs[i]];
+            for (int i = 0; i < g.Outputs.Count; i++) g.Outputs[i] = remap[g.Outputs[i]];
+        }
+    }
+}
