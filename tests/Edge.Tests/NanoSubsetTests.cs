@@ -9,6 +9,7 @@
 //   * pointers (ELEMENT_TYPE_PTR / FNPTR in any signature, field, local), stackalloc (`localloc`), `calli`,
 //     pinned locals (`fixed`), the UnverifiableCode marker `unsafe` compilation leaves, P/Invoke;
 //   * multidimensional arrays (ELEMENT_TYPE_ARRAY, as opposed to SZARRAY);
+//   * [MethodImpl] options nanoFramework's MethodImplOptions lacks (AggressiveInlining, ...);
 //   * every TypeReference / MemberReference that is not in NanoSubset/corelib-1.17-allowlist.txt, a hand
 //     transcription of nanoFramework.CoreLibrary's public API (see the header of that file).
 //
@@ -26,7 +27,6 @@ using System.Reflection.Emit;
 using System.Reflection.Metadata;
 using System.Reflection.Metadata.Ecma335;
 using System.Reflection.PortableExecutable;
-using System.Text;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Xunit;
@@ -135,6 +135,9 @@ namespace Edge.Tests
             yield return new object[] { "compiler attribute constructed in code",
                 "public class C { public object M() { return new System.Runtime.CompilerServices.CompilerGeneratedAttribute(); } }",
                 "C::M: member ref System.Runtime.CompilerServices.CompilerGeneratedAttribute::.ctor() only allowed as a compiler-emitted custom attribute" };
+            yield return new object[] { "AggressiveInlining",
+                "using System.Runtime.CompilerServices; public class C { [MethodImpl(MethodImplOptions.AggressiveInlining)] public int M(int x) { return x + 1; } }",
+                "C::M: [MethodImpl(MethodImplOptions.AggressiveInlining)]: not a member of nanoFramework's MethodImplOptions" };
             yield return new object[] { "lock statement",
                 "public class C { private readonly object _g = new object(); public int M() { lock (_g) { return 1; } } }",
                 "C::M: member ref System.Threading.Monitor::Enter(object,bool&) not in nanoFramework 1.17 allowlist" };
@@ -469,6 +472,13 @@ namespace Clean
             }
         }
 
+        private static readonly (MethodImplAttributes Flag, string Name)[] NanoMissingImplOptions =
+        {
+            (MethodImplAttributes.AggressiveInlining, "AggressiveInlining"),
+            (MethodImplAttributes.AggressiveOptimization, "AggressiveOptimization"),
+            (MethodImplAttributes.NoOptimization, "NoOptimization"),
+        };
+
         private void ScanMethods(TypeDefinition td, string typeName)
         {
             foreach (MethodDefinitionHandle mh in td.GetMethods())
@@ -481,6 +491,12 @@ namespace Clean
                     Add(site, "generic method definition (nanoFramework 1.17 has no generics)");
                 if ((m.Attributes & MethodAttributes.PinvokeImpl) != 0)
                     Add(site, "P/Invoke (DllImport) method: not supported by nanoFramework");
+                // [MethodImpl] is a pseudo-attribute (no reference in metadata), so check the flags it sets:
+                // nanoFramework's MethodImplOptions only has Unmanaged/ForwardRef/PreserveSig/InternalCall/
+                // Synchronized/NoInlining, so these would not even compile there.
+                foreach (var (flag, name) in NanoMissingImplOptions)
+                    if ((m.ImplAttributes & flag) != 0)
+                        Add(site, $"[MethodImpl(MethodImplOptions.{name})]: not a member of nanoFramework's MethodImplOptions");
 
                 Decode(site, UseKind.Code, () => m.DecodeSignature(_sig, null));
 

@@ -34,6 +34,7 @@ namespace Edge.Tests.Kernels
             5.6363636364f, 5.8181818182f, 6.0000000000f, 6.1818181818f, 6.3636363636f,
             6.5454545455f, 6.7272727273f, 6.9090909091f, 7.0909090909f, 7.2727272727f,
             7.4545454545f, 7.6363636364f, 7.8181818182f, 8.0000000000f,
+            0.0f,   // tanh_test.cc declares tanh_vec_size = 90 but lists 89 values: C++ zero-fills the 90th
         };
 
         private static readonly float[] TanhGolden =
@@ -56,6 +57,7 @@ namespace Edge.Tests.Kernels
             0.9999745703f, 0.9999823226f, 0.9999877117f, 0.9999914578f, 0.9999940619f,
             0.9999958722f, 0.9999971306f, 0.9999980053f, 0.9999986134f, 0.9999990361f,
             0.9999993300f, 0.9999995342f, 0.9999996762f, 0.9999997749f,
+            0.0f,   // zero-filled 90th element, as in the C++
         };
 
         /// <summary>
