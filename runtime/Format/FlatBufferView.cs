@@ -73,7 +73,8 @@ namespace Edge.Runtime
             int off = ReadUInt16(b, vt + entry);
             if (off == 0) return -1;
             int tableSize = ReadUInt16(b, vt + 2);
-            if (off < 4 || off + size > tableSize) throw Fail(path, field, table + off, "field lies outside its table");
+            // Report the vtable entry holding the bad field offset: table + off may lie outside the file.
+            if (off < 4 || off + size > tableSize) throw Fail(path, field, vt + entry, "field lies outside its table");
             return table + off;
         }
 

@@ -149,7 +149,7 @@ namespace Edge.Tests
         {
             // /unsafe only where the snippet needs it: it adds [module: UnverifiableCode] (itself a violation)
             bool needsUnsafe = source.Contains("unsafe", StringComparison.Ordinal);
-            List<string> violations = new NanoSubsetChecker(Allow.Value).Check(SnippetCompiler.Compile(source, needsUnsafe));
+            List<string> violations = new NanoSubsetChecker(Allow.Value).Check(NanoSnippetCompiler.Compile(source, needsUnsafe));
             _out.WriteLine(string.Join(Environment.NewLine, violations));
             Assert.True(violations.Any(v => v.Contains(expectedFragment, StringComparison.Ordinal)),
                 $"[{name}] expected a violation containing:{Environment.NewLine}  {expectedFragment}{Environment.NewLine}got:{Environment.NewLine}  " +
@@ -225,7 +225,7 @@ namespace Clean
     }
 }";
             var checker = new NanoSubsetChecker(Allow.Value);
-            List<string> violations = checker.Check(SnippetCompiler.Compile(clean, allowUnsafe: false));
+            List<string> violations = checker.Check(NanoSnippetCompiler.Compile(clean, allowUnsafe: false));
             _out.WriteLine(checker.Summary);
             Assert.True(violations.Count == 0, "clean snippet was flagged:" + Environment.NewLine + string.Join(Environment.NewLine, violations));
         }
@@ -335,7 +335,7 @@ namespace Clean
         // per Check() state
         private MetadataReader _md;
         private PEReader _pe;
-        private SigRenderer _sig;
+        private NanoSigRenderer _sig;
         private SortedSet<string> _violations;
         private Dictionary<EntityHandle, List<(string Site, UseKind Kind)>> _uses;
         private Dictionary<ParameterHandle, string> _paramOwner;
@@ -350,7 +350,7 @@ namespace Clean
             using (_pe = new PEReader(ImmutableArray.Create(image)))
             {
                 _md = _pe.GetMetadataReader();
-                _sig = new SigRenderer(_md);
+                _sig = new NanoSigRenderer(_md);
                 _violations = new SortedSet<string>(StringComparer.Ordinal);
                 _uses = new Dictionary<EntityHandle, List<(string, UseKind)>>();
                 _paramOwner = new Dictionary<ParameterHandle, string>();
@@ -427,7 +427,7 @@ namespace Clean
         /// <summary>Decodes a signature blob and attributes what it contains (problems, TypeRefs) to <paramref name="site"/>.</summary>
         private void Decode(string site, UseKind kind, Action decode)
         {
-            SigRenderer.Scan scan = _sig.Begin();
+            NanoSigRenderer.Scan scan = _sig.Begin();
             try { decode(); }
             catch (BadImageFormatException e) { scan.Problems.Add("undecodable signature (" + e.Message + ")"); }
             finally { _sig.End(); }
@@ -520,7 +520,7 @@ namespace Clean
                     if (i >= il.Length) break;
                     code = 0xFE00 | il[i++];
                 }
-                if (!IL.Operands.TryGetValue(code, out OperandType operand))
+                if (!NanoIL.Operands.TryGetValue(code, out OperandType operand))
                 {
                     Add(site, $"unknown IL opcode 0x{code:X}");
                     return;
@@ -803,7 +803,7 @@ namespace Clean
     // Signature rendering (normalised strings) + detection of forbidden signature elements
     // =================================================================================================
 
-    internal sealed class SigRenderer : ISignatureTypeProvider<string, object>
+    internal sealed class NanoSigRenderer : ISignatureTypeProvider<string, object>
     {
         internal sealed class Scan
         {
@@ -814,7 +814,7 @@ namespace Clean
         private readonly MetadataReader _md;
         private readonly Stack<Scan> _scans = new Stack<Scan>();
 
-        public SigRenderer(MetadataReader md) { _md = md; }
+        public NanoSigRenderer(MetadataReader md) { _md = md; }
 
         public Scan Begin() { var s = new Scan(); _scans.Push(s); return s; }
         public void End() => _scans.Pop();
@@ -924,7 +924,7 @@ namespace Clean
         }
     }
 
-    internal static class IL
+    internal static class NanoIL
     {
         /// <summary>Operand type of every IL opcode, keyed by its 1-byte value or 0xFE00|second byte.</summary>
         public static readonly Dictionary<int, OperandType> Operands = BuildOperands();
@@ -948,7 +948,7 @@ namespace Clean
     // In-memory C# compilation for the self-tests
     // =================================================================================================
 
-    internal static class SnippetCompiler
+    internal static class NanoSnippetCompiler
     {
         private static readonly Lazy<MetadataReference[]> References = new Lazy<MetadataReference[]>(() =>
         {

@@ -135,7 +135,9 @@ namespace Edge.Tests.Format
             string s = File.ReadAllText(schemaPath);
             var m = Regex.Match(s, @"\bunion\s+" + Regex.Escape(unionName) + @"\s*\{(.*?)\}", RegexOptions.Singleline);
             Assert.True(m.Success, $"union {unionName} not found in {schemaPath}");
-            return ParseMembers(m.Groups[1].Value, 1);
+            var members = ParseMembers(m.Groups[1].Value, 1);
+            members["NONE"] = 0;
+            return members;
         }
 
         private static Dictionary<string, long> ParseMembers(string body, long first)
@@ -173,10 +175,12 @@ namespace Edge.Tests.Format
     /// <summary>A [Fact] that is skipped, with a visible reason, when ../shared/conformance is missing.</summary>
     public sealed class ConformanceFactAttribute : FactAttribute
     {
-        public ConformanceFactAttribute()
+        public ConformanceFactAttribute(bool needsFlatc = false)
         {
             if (FormatTestEnvironment.ConformanceDir == null)
                 Skip = "conformance data not found (expected ../shared/conformance/tflite next to the repo root); skipped";
+            else if (needsFlatc && FormatTestEnvironment.Flatc == null)
+                Skip = "flatc not found (install Debian's flatbuffers-compiler); flatc cross-check skipped";
         }
     }
 

@@ -26,9 +26,9 @@ namespace Edge.Tests.Kernels
         private static float ReferenceHardSwish(float input) =>
             (float)((float)(input * Math.Min(6.0f, Math.Max(0.0f, (float)(input + 3)))) * (1.0f / 6.0f));
 
-        private static void GenerateUniformRandomVector(int size, float min, float max, TflmTestUtil.MinStdRand rng, float[] result)
+        private static void GenerateUniformRandomVector(int size, float min, float max, NonlinearTestUtil.MinStdRand rng, float[] result)
         {
-            float inv = 1.0f / (float)TflmTestUtil.MinStdRand.Modulus;
+            float inv = 1.0f / (float)NonlinearTestUtil.MinStdRand.Modulus;
             for (int i = 0; i < size; i++)
             {
                 float scaled01 = (float)((float)rng.Next() * inv);
@@ -39,7 +39,7 @@ namespace Edge.Tests.Kernels
         private static byte[] RunKernel(float[] values, float inScale, int inZp, float outScale, int outZp, out HardSwishOptions p)
         {
             p = NonlinearParams.HardSwish(inScale, inZp, outScale, outZp);
-            byte[] inQ = TflmTestUtil.QuantizeToBytes(values, inScale, inZp);
+            byte[] inQ = NonlinearTestUtil.QuantizeToBytes(values, inScale, inZp);
             var outQ = new byte[values.Length];
             Edge.Kernels.Reference.HardSwish.Eval(inQ, 0, outQ, 0, values.Length, p.InputZeroPoint, p.OutputZeroPoint,
                 p.ReluishMultiplierFixedpointInt16, p.ReluishMultiplierExponent,
@@ -54,7 +54,7 @@ namespace Edge.Tests.Kernels
         [Fact]
         public void TflmGolden_SimpleHardSwishTestInt8()
         {
-            var rng = new TflmTestUtil.MinStdRand();
+            var rng = new NonlinearTestUtil.MinStdRand();
             float[][] minmax = { new[] { 0.0f, 1.0f }, new[] { -2.0f, 1.0f }, new[] { -5.0f, 10.0f }, new[] { -40.0f, 60.0f } };
             const int size = 101;
             var inputValues = new float[size];
@@ -287,12 +287,12 @@ namespace Edge.Tests.Kernels
                 float reluishScale = 3.0f / 32768.0f;
                 double outputMultiplier = (float)(hiresInputScale / outputScale);
                 int m32, e;
-                TflmTestUtil.QuantizeMultiplier(outputMultiplier, out m32, out e);
+                NonlinearTestUtil.QuantizeMultiplier(outputMultiplier, out m32, out e);
                 p.OutputMultiplier = DownScale(m32);
                 p.OutputExponent = e;
                 if (e > 0) return false;   // TF_LITE_ENSURE(output_multiplier_exponent <= 0)
                 double reluishMultiplier = (float)(hiresInputScale / reluishScale);
-                TflmTestUtil.QuantizeMultiplier(reluishMultiplier, out m32, out e);
+                NonlinearTestUtil.QuantizeMultiplier(reluishMultiplier, out m32, out e);
                 p.ReluishMultiplier = DownScale(m32);
                 p.ReluishExponent = e;
                 return true;

@@ -9,7 +9,7 @@ namespace Edge.Tests.Kernels
 {
     /// <summary>
     /// LOGISTIC int8 -> int8: TFLM golden vectors (tensorflow/lite/micro/kernels/logistic_test.cc), exhaustive
-    /// checks of all 256 inputs against <see cref="TflmLiteral.Logistic"/> (literal port of
+    /// checks of all 256 inputs against <see cref="NonlinearTflmLiteral.Logistic"/> (literal port of
     /// reference_integer_ops::Logistic over <see cref="GemmlowpLiteral"/>) for several scale / zero-point pairs, and
     /// host-constant checks against an independent port of TFLM's CalculateArithmeticOpDataLogistic.
     /// </summary>
@@ -51,13 +51,13 @@ namespace Edge.Tests.Kernels
             Assert.Null(NonlinearParams.TryLogistic(inputScale, 0, outputScale, outputZeroPoint, out p, out warning));
             Assert.NotNull(warning);   // 1/255 is accepted (as TFLM does) but reported
 
-            byte[] inQ = TflmTestUtil.QuantizeToBytes(input, inputScale, 0);
+            byte[] inQ = NonlinearTestUtil.QuantizeToBytes(input, inputScale, 0);
             var outQ = new byte[input.Length];
             Edge.Kernels.Reference.Logistic.Eval(inQ, 0, outQ, 0, input.Length,
                 p.InputZeroPoint, p.InputRangeRadius, p.InputMultiplier, p.InputLeftShift);
             for (int i = 0; i < input.Length; i++)
             {
-                int expected = TflmTestUtil.FloatToQuantizedInt8(golden[i], outputScale, outputZeroPoint);
+                int expected = NonlinearTestUtil.FloatToQuantizedInt8(golden[i], outputScale, outputZeroPoint);
                 int actual = (sbyte)outQ[i];
                 Assert.True(Math.Abs(expected - actual) <= 1, tflmTest + ": element " + i + " expected " + expected + " got " + actual);
             }
@@ -84,7 +84,7 @@ namespace Edge.Tests.Kernels
         {
             SigmoidTanhOptions p = NonlinearParams.Logistic(inputScale, inputZeroPoint, 1.0f / 256, -128);
             int m, s, r;
-            TflmLiteral.SigmoidTanhPrepare(inputScale, out m, out s, out r);
+            NonlinearTflmLiteral.SigmoidTanhPrepare(inputScale, out m, out s, out r);
             Assert.Equal(m, p.InputMultiplier);
             Assert.Equal(s, p.InputLeftShift);
             Assert.Equal(r, p.InputRangeRadius);
@@ -97,8 +97,32 @@ namespace Edge.Tests.Kernels
                 p.InputZeroPoint, p.InputRangeRadius, p.InputMultiplier, p.InputLeftShift);
             for (int i = 0; i < 256; i++)
             {
-                sbyte expected = TflmLiteral.Logistic((sbyte)(i - 128), inputZeroPoint, r, m, s);
+                sbyte expected = NonlinearTflmLiteral.Logistic((sbyte)(i - 128), inputZeroPoint, r, m, s);
                 Assert.True(expected == (sbyte)output[1 + i], "x=" + (i - 128) + " expected " + expected + " got " + (sbyte)output[1 + i]);
+            }
+        }
+
+        /// <summary>Sanity anchor independent of the literal port: every output is within 1 LSB of the real function.</summary>
+        [Theory]
+        [MemberData(nameof(ScaleZeroPointPairs))]
+        public void WithinOneLsbOfRealFunction(float inputScale, int inputZeroPoint)
+        {
+            SigmoidTanhOptions p = NonlinearParams.Logistic(inputScale, inputZeroPoint, (float)(1 / 256.0), -128);
+            var data = new byte[256];
+            for (int i = 0; i < 256; i++) data[i] = (byte)(i - 128);
+            var output = new byte[256];
+            Edge.Kernels.Reference.Logistic.Eval(data, 0, output, 0, 256, p.InputZeroPoint, p.InputRangeRadius, p.InputMultiplier, p.InputLeftShift);
+            for (int i = 0; i < 256; i++)
+            {
+                double x = (double)inputScale * ((i - 128) - inputZeroPoint);
+                if (p.InputRangeRadius == 0 && (i - 128) == inputZeroPoint)
+                {
+                    // TFLM quirk (input scale >= 8): radius 0 sends even x == zero point to the "<= -radius" branch.
+                    Assert.Equal(-128, (sbyte)output[i]);
+                    continue;
+                }
+                double ideal = Math.Min(127, Math.Max(-128, Math.Round(1 / (1 + Math.Exp(-x)) * 256.0) + -128));
+                Assert.True(Math.Abs(ideal - (sbyte)output[i]) <= 1, "x=" + x + " ideal " + ideal + " got " + (sbyte)output[i]);
             }
         }
 
@@ -114,7 +138,7 @@ namespace Edge.Tests.Kernels
                 Assert.Null(NonlinearParams.TryLogistic(scale, 0, 1.0f / 256, -128, out p, out warning));
                 Assert.Null(warning);
                 int m, s, r;
-                TflmLiteral.SigmoidTanhPrepare(scale, out m, out s, out r);
+                NonlinearTflmLiteral.SigmoidTanhPrepare(scale, out m, out s, out r);
                 Assert.Equal(m, p.InputMultiplier);
                 Assert.Equal(s, p.InputLeftShift);
                 Assert.Equal(r, p.InputRangeRadius);

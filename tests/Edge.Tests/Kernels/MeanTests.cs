@@ -49,19 +49,19 @@ namespace Edge.Tests.Kernels
         {
             MeanOptions p = NonlinearParams.Mean(inputShape, axes, keepDims, inScale, inZp, outScale, outZp, outputShape);
             Assert.Equal(inScale == outScale && inZp == outZp, p.SameQuantization);
-            byte[] inQ = TflmTestUtil.QuantizeToBytes(input, inScale, inZp);
+            byte[] inQ = NonlinearTestUtil.QuantizeToBytes(input, inScale, inZp);
             var outQ = new byte[golden.Length];
             var scratch = new int[Edge.Kernels.Reference.Mean.ScratchLength(inputShape, p.Axes)];
             Edge.Kernels.Reference.Mean.Eval(inQ, 0, inputShape, p.Axes, outQ, 0, p.SameQuantization,
                 p.InputZeroPoint, p.OutputZeroPoint, p.Multiplier, p.Shift, scratch);
             for (int i = 0; i < golden.Length; i++)
             {
-                int expected = TflmTestUtil.FloatToQuantizedInt8(golden[i], outScale, outZp);
+                int expected = NonlinearTestUtil.FloatToQuantizedInt8(golden[i], outScale, outZp);
                 int actual = (sbyte)outQ[i];
                 Assert.True(Math.Abs(expected - actual) <= 1, tflmTest + ": element " + i + " expected " + expected + " got " + actual);
             }
-            sbyte[] reference = ReduceLiteral.EvalIntegerMean(TflmTestUtil.ToSbytes(inQ), inputShape, axes, inZp, inScale, outZp, outScale);
-            Assert.Equal(reference, TflmTestUtil.ToSbytes(outQ));
+            sbyte[] reference = ReduceLiteral.EvalIntegerMean(NonlinearTestUtil.ToSbytes(inQ), inputShape, axes, inZp, inScale, outZp, outScale);
+            Assert.Equal(reference, NonlinearTestUtil.ToSbytes(outQ));
         }
 
         /// <summary>
@@ -135,7 +135,7 @@ namespace Edge.Tests.Kernels
             foreach (int[] axes in axesSets)
             {
                 int m, s;
-                TflmTestUtil.QuantizeMultiplier(0.1 / 0.03, out m, out s);
+                NonlinearTestUtil.QuantizeMultiplier(0.1 / 0.03, out m, out s);
                 int count = 1;
                 foreach (int a in axes) count *= shape[a];
                 int fm, fs;
@@ -143,10 +143,10 @@ namespace Edge.Tests.Kernels
                 var scratch = new int[Edge.Kernels.Reference.Mean.ScratchLength(shape, axes)];
                 var output = new byte[scratch.Length - shape.Length];
                 Edge.Kernels.Reference.Mean.EvalRescaled(input, 0, shape, axes, output, 0, 7, -9, fm, fs, scratch);
-                sbyte[] expected = ReduceLiteral.QuantizedMean(TflmTestUtil.ToSbytes(input), shape, axes, 7, m, s, -9);
-                Assert.Equal(expected, TflmTestUtil.ToSbytes(output));
+                sbyte[] expected = ReduceLiteral.QuantizedMean(NonlinearTestUtil.ToSbytes(input), shape, axes, 7, m, s, -9);
+                Assert.Equal(expected, NonlinearTestUtil.ToSbytes(output));
                 Edge.Kernels.Reference.Mean.EvalSameQuantization(input, 0, shape, axes, output, 0, scratch);
-                Assert.Equal(ReduceLiteral.MeanSameQuantization(TflmTestUtil.ToSbytes(input), shape, axes), TflmTestUtil.ToSbytes(output));
+                Assert.Equal(ReduceLiteral.MeanSameQuantization(NonlinearTestUtil.ToSbytes(input), shape, axes), NonlinearTestUtil.ToSbytes(output));
             }
         }
 
@@ -180,7 +180,7 @@ namespace Edge.Tests.Kernels
             MeanOptions q = NonlinearParams.Mean(new[] { 1, 4, 4, 8 }, new[] { 2, 1 }, false, 0.1f, 3, 0.2f, 3, new[] { 1, 8 });
             Assert.False(q.SameQuantization);
             int m, s, fm, fs;
-            TflmTestUtil.QuantizeMultiplier((double)0.1f / (double)0.2f, out m, out s);
+            NonlinearTestUtil.QuantizeMultiplier((double)0.1f / (double)0.2f, out m, out s);
             ReduceLiteral.Fold(m, s, 16, out fm, out fs);
             Assert.Equal(fm, q.Multiplier);
             Assert.Equal(fs, q.Shift);
@@ -205,7 +205,7 @@ namespace Edge.Tests.Kernels
             {
                 // PrepareMeanOrSumHelper: QuantizeMultiplier(double(in_scale) / double(out_scale))
                 int multiplier, shift;
-                TflmTestUtil.QuantizeMultiplier((double)inScale / (double)outScale, out multiplier, out shift);
+                NonlinearTestUtil.QuantizeMultiplier((double)inScale / (double)outScale, out multiplier, out shift);
                 if (inZp == outZp && inScale == outScale)
                     return MeanSameQuantization(input, inputDims, axis);
                 return QuantizedMean(input, inputDims, axis, inZp, multiplier, shift, outZp);
@@ -311,7 +311,7 @@ namespace Edge.Tests.Kernels
                 for (int idx = 0; idx < numOutputs; ++idx)
                 {
                     int shiftedSum = unchecked((int)(tempSum[idx] - (long)inputZeroPoint * numElementsInAxis));
-                    int o = TflmLiteral.MultiplyByQuantizedMultiplier(shiftedSum, outputMultiplier, outputShift) + outputZeroPoint;
+                    int o = NonlinearTflmLiteral.MultiplyByQuantizedMultiplier(shiftedSum, outputMultiplier, outputShift) + outputZeroPoint;
                     o = Math.Min(Math.Max(o, -128), 127);
                     output[idx] = (sbyte)o;
                 }

@@ -9,7 +9,7 @@ namespace Edge.Tests.Kernels
 {
     /// <summary>
     /// SOFTMAX int8 -> int8: TFLM golden vectors (tensorflow/lite/micro/kernels/softmax_test.cc), a seeded
-    /// differential test against <see cref="TflmLiteral.Softmax"/> (literal port of reference_ops::Softmax over
+    /// differential test against <see cref="NonlinearTflmLiteral.Softmax"/> (literal port of reference_ops::Softmax over
     /// <see cref="GemmlowpLiteral"/>), checks of the host constants against an independent port of TFLM's Prepare,
     /// and unit checks of the gemmlowp primitives in FixedPointExtra.
     /// </summary>
@@ -111,21 +111,21 @@ namespace Edge.Tests.Kernels
             Assert.Equal(golden.Length, input.Length);
 
             SoftmaxOptions p = NonlinearParams.Softmax(1.0f, inputScale, outputScale, outputZeroPoint);
-            byte[] inQ = TflmTestUtil.QuantizeToBytes(input, inputScale, inputZeroPoint);
+            byte[] inQ = NonlinearTestUtil.QuantizeToBytes(input, inputScale, inputZeroPoint);
             byte[] outQ = new byte[input.Length];
             Edge.Kernels.Reference.Softmax.Eval(inQ, 0, outQ, 0, outer, depth, p.InputMultiplier, p.InputLeftShift, p.DiffMin);
 
             for (int i = 0; i < golden.Length; i++)
             {
-                int expected = TflmTestUtil.FloatToQuantizedInt8(golden[i], outputScale, outputZeroPoint);
+                int expected = NonlinearTestUtil.FloatToQuantizedInt8(golden[i], outputScale, outputZeroPoint);
                 int actual = (sbyte)outQ[i];
                 Assert.True(Math.Abs(expected - actual) <= 1,
                     tflmTest + ": element " + i + " expected " + expected + " got " + actual);
             }
             // And bit-exact with the literal port on the same data.
-            sbyte[] reference = TflmLiteral.Softmax(TflmTestUtil.ToSbytes(inQ), outer, depth,
+            sbyte[] reference = NonlinearTflmLiteral.Softmax(NonlinearTestUtil.ToSbytes(inQ), outer, depth,
                 p.InputMultiplier, p.InputLeftShift, p.DiffMin);
-            Assert.Equal(reference, TflmTestUtil.ToSbytes(outQ));
+            Assert.Equal(reference, NonlinearTestUtil.ToSbytes(outQ));
         }
 
         /// <summary>Seeded random rows (depth 1..300, several scales and betas): kernel == literal port, bit for bit.</summary>
@@ -158,7 +158,7 @@ namespace Edge.Tests.Kernels
                             p.InputMultiplier, p.InputLeftShift, p.DiffMin);
                         var inRow = new sbyte[outer * depth];
                         for (int i = 0; i < inRow.Length; i++) inRow[i] = (sbyte)data[7 + i];
-                        sbyte[] expected = TflmLiteral.Softmax(inRow, outer, depth, p.InputMultiplier, p.InputLeftShift, p.DiffMin);
+                        sbyte[] expected = NonlinearTflmLiteral.Softmax(inRow, outer, depth, p.InputMultiplier, p.InputLeftShift, p.DiffMin);
                         for (int i = 0; i < expected.Length; i++)
                             Assert.True(expected[i] == (sbyte)outBytes[5 + i],
                                 "scale " + scale + " beta " + beta + " depth " + depth + " i " + i);
@@ -202,7 +202,7 @@ namespace Edge.Tests.Kernels
                 }
                 Assert.Null(err);
                 int m, s;
-                TflmTestUtil.QuantizeMultiplier(real, out m, out s);
+                NonlinearTestUtil.QuantizeMultiplier(real, out m, out s);
                 Assert.Equal(m, p.InputMultiplier);
                 Assert.Equal(s, p.InputLeftShift);
                 Assert.Equal(-(int)Math.Floor(31.0 * Math.Pow(2, 26) / Math.Pow(2, s)), p.DiffMin);
@@ -240,6 +240,33 @@ namespace Edge.Tests.Kernels
             }
         }
 
+        /// <summary>
+        /// Sanity anchor independent of both ports: the fixed-point functions track the real math functions
+        /// (gemmlowp's approximations are accurate to a few 1e-9 in these ranges).
+        /// </summary>
+        [Fact]
+        public void FixedPointFunctionsTrackRealMath()
+        {
+            var rng = new Random(1);
+            const double q31 = 2147483648.0;
+            double worstExp = 0, worstLogistic = 0, worstTanh = 0, worstRecip = 0;
+            for (int k = 0; k < 20000; k++)
+            {
+                int a = -rng.Next(int.MaxValue);
+                worstExp = Math.Max(worstExp, Math.Abs(FixedPointExtra.ExpOnNegativeValues(a, 5) / q31 - Math.Exp(a / (double)(1 << 26))));
+                int b = rng.Next(int.MinValue, int.MaxValue);
+                double xb = b / (double)(1 << 27);
+                worstLogistic = Math.Max(worstLogistic, Math.Abs(FixedPointExtra.Logistic(b, 4) / q31 - 1 / (1 + Math.Exp(-xb))));
+                worstTanh = Math.Max(worstTanh, Math.Abs(FixedPointExtra.Tanh(b, 4) / q31 - Math.Tanh(xb)));
+                int c = rng.Next(int.MaxValue);
+                worstRecip = Math.Max(worstRecip, Math.Abs(FixedPointExtra.OneOverOnePlusXForXIn01(c) / q31 - 1 / (1 + c / q31)));
+            }
+            Assert.True(worstExp < 1e-6, "exp " + worstExp);
+            Assert.True(worstLogistic < 1e-6, "logistic " + worstLogistic);
+            Assert.True(worstTanh < 1e-6, "tanh " + worstTanh);
+            Assert.True(worstRecip < 1e-6, "reciprocal " + worstRecip);
+        }
+
         [Fact]
         public void ReciprocalHelpersMatchLiteralPort()
         {
@@ -251,7 +278,7 @@ namespace Edge.Tests.Kernels
                 Assert.Equal(GemmlowpLiteral.OneMinusXOverOnePlusXForXIn01(a), FixedPointExtra.OneMinusXOverOnePlusXForXIn01(a));
                 int x = 1 + rng.Next(int.MaxValue);
                 int nb1, nb2;
-                Assert.Equal(TflmLiteral.GetReciprocal(x, 12, out nb1), FixedPointExtra.GetReciprocal(x, 12, out nb2));
+                Assert.Equal(NonlinearTflmLiteral.GetReciprocal(x, 12, out nb1), FixedPointExtra.GetReciprocal(x, 12, out nb2));
                 Assert.Equal(nb1, nb2);
             }
             for (int b = 0; b < 32; b++)
@@ -475,7 +502,7 @@ namespace Edge.Tests.Kernels
     /// Literal ports of the TFLite / TFLM C++ the tests compare against: common.h helpers and the int8 reference
     /// kernels (softmax.h, integer_ops/logistic.h, integer_ops/tanh.h), plus quantization_util.cc pieces.
     /// </summary>
-    internal static class TflmLiteral
+    internal static class NonlinearTflmLiteral
     {
         // tensorflow/lite/kernels/internal/common.h (TFLITE_SINGLE_ROUNDING off)
         public static int MultiplyByQuantizedMultiplier(int x, int quantizedMultiplier, int shift)
@@ -592,7 +619,7 @@ namespace Edge.Tests.Kernels
     }
 
     /// <summary>TFLM test helpers (micro_utils.h, test_helpers.h) and an independent QuantizeMultiplier.</summary>
-    internal static class TflmTestUtil
+    internal static class NonlinearTestUtil
     {
         /// <summary>tflite::FloatToQuantizedType&lt;int8_t&gt;: round(value / scale) + zero_point, clamped.</summary>
         public static int FloatToQuantizedInt8(float value, float scale, int zeroPoint)

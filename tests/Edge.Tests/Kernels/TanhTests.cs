@@ -9,7 +9,7 @@ namespace Edge.Tests.Kernels
 {
     /// <summary>
     /// TANH int8 -> int8: TFLM golden vectors (tensorflow/lite/micro/kernels/tanh_test.cc), exhaustive checks of
-    /// all 256 inputs against <see cref="TflmLiteral.Tanh"/> (literal port of reference_integer_ops::Tanh over
+    /// all 256 inputs against <see cref="NonlinearTflmLiteral.Tanh"/> (literal port of reference_integer_ops::Tanh over
     /// <see cref="GemmlowpLiteral"/>) for several scale / zero-point pairs, and host-constant checks.
     /// </summary>
     public class TanhTests
@@ -75,13 +75,13 @@ namespace Edge.Tests.Kernels
             string warning;
             Assert.Null(NonlinearParams.TryTanh(inputScale, 0, outputScale, 0, out p, out warning));
 
-            byte[] inQ = TflmTestUtil.QuantizeToBytes(TanhInput, inputScale, 0);
+            byte[] inQ = NonlinearTestUtil.QuantizeToBytes(TanhInput, inputScale, 0);
             var outQ = new byte[TanhInput.Length];
             Edge.Kernels.Reference.Tanh.Eval(inQ, 0, outQ, 0, TanhInput.Length,
                 p.InputZeroPoint, p.InputRangeRadius, p.InputMultiplier, p.InputLeftShift);
             for (int i = 0; i < TanhGolden.Length; i++)
             {
-                int expected = TflmTestUtil.FloatToQuantizedInt8(TanhGolden[i], outputScale, 0);
+                int expected = NonlinearTestUtil.FloatToQuantizedInt8(TanhGolden[i], outputScale, 0);
                 int actual = (sbyte)outQ[i];
                 Assert.True(Math.Abs(expected - actual) <= 2, "element " + i + " expected " + expected + " got " + actual);
             }
@@ -108,7 +108,7 @@ namespace Edge.Tests.Kernels
         {
             SigmoidTanhOptions p = NonlinearParams.Tanh(inputScale, inputZeroPoint, 1.0f / 128, 0);
             int m, s, r;
-            TflmLiteral.SigmoidTanhPrepare(inputScale, out m, out s, out r);
+            NonlinearTflmLiteral.SigmoidTanhPrepare(inputScale, out m, out s, out r);
             Assert.Equal(m, p.InputMultiplier);
             Assert.Equal(s, p.InputLeftShift);
             Assert.Equal(r, p.InputRangeRadius);
@@ -121,8 +121,32 @@ namespace Edge.Tests.Kernels
                 p.InputZeroPoint, p.InputRangeRadius, p.InputMultiplier, p.InputLeftShift);
             for (int i = 0; i < 256; i++)
             {
-                sbyte expected = TflmLiteral.Tanh((sbyte)(i - 128), inputZeroPoint, r, m, s);
+                sbyte expected = NonlinearTflmLiteral.Tanh((sbyte)(i - 128), inputZeroPoint, r, m, s);
                 Assert.True(expected == (sbyte)output[9 + i], "x=" + (i - 128) + " expected " + expected + " got " + (sbyte)output[9 + i]);
+            }
+        }
+
+        /// <summary>Sanity anchor independent of the literal port: every output is within 1 LSB of the real function.</summary>
+        [Theory]
+        [MemberData(nameof(ScaleZeroPointPairs))]
+        public void WithinOneLsbOfRealFunction(float inputScale, int inputZeroPoint)
+        {
+            SigmoidTanhOptions p = NonlinearParams.Tanh(inputScale, inputZeroPoint, (float)(1 / 128.0), 0);
+            var data = new byte[256];
+            for (int i = 0; i < 256; i++) data[i] = (byte)(i - 128);
+            var output = new byte[256];
+            Edge.Kernels.Reference.Tanh.Eval(data, 0, output, 0, 256, p.InputZeroPoint, p.InputRangeRadius, p.InputMultiplier, p.InputLeftShift);
+            for (int i = 0; i < 256; i++)
+            {
+                double x = (double)inputScale * ((i - 128) - inputZeroPoint);
+                if (p.InputRangeRadius == 0 && (i - 128) == inputZeroPoint)
+                {
+                    // TFLM quirk (input scale >= 8): radius 0 sends even x == zero point to the "<= -radius" branch.
+                    Assert.Equal(-128, (sbyte)output[i]);
+                    continue;
+                }
+                double ideal = Math.Min(127, Math.Max(-128, Math.Round(Math.Tanh(x) * 128.0) + 0));
+                Assert.True(Math.Abs(ideal - (sbyte)output[i]) <= 1, "x=" + x + " ideal " + ideal + " got " + (sbyte)output[i]);
             }
         }
 

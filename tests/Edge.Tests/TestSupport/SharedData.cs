@@ -48,3 +48,16 @@ namespace Edge.Tests
         public SharedDataTheoryAttribute() { if (SharedData.Root == null) Skip = SharedData.MissingMessage; }
     }
 }
+
+namespace Edge.Tests
+{
+    /// <summary>A theory over shared data that also needs Debian's flatc; skips visibly when either is missing.</summary>
+    public sealed class SharedDataFlatcTheoryAttribute : Xunit.TheoryAttribute
+    {
+        public SharedDataFlatcTheoryAttribute()
+        {
+            if (SharedData.Root == null) Skip = SharedData.MissingMessage;
+            else if (Conformance.FlatcDecodeTests.Flatc() == null) Skip = "flatc not installed (apt-get install flatbuffers-compiler): flatc decode test skipped";
+        }
+    }
+}
