@@ -8,7 +8,7 @@ namespace Edge.SampleGen
     /// dotnet run --project tools/samplegen -- [OUT_DIR]   (default samples/sine)
     /// Trains, quantizes and writes Edge's sine sample model and its inputs.
     /// </summary>
-    public static class Program
+    internal static class Program
     {
         public static int Main(string[] args)
         {
@@ -22,7 +22,7 @@ namespace Edge.SampleGen
             var r = SineSample.Generate(outDir);
             sw.Stop();
             Console.WriteLine($"wrote {Path.Combine(outDir, SineSample.ModelFileName)} ({r.Tflite.Length} bytes), {r.Inputs.Count} inputs, README.md in {sw.Elapsed.TotalSeconds:F2} s");
-            Console.WriteLine($"float model: training MSE {r.Float.FinalMse:E3}, max |y - sin x| on [0, 2pi] {r.FloatMaxAbsError:F4}");
+            Console.WriteLine($"float model: training MSE {r.Float.FinalMse:0.000E+00}, max |y - sin x| on [0, 2pi] {r.FloatMaxAbsError:F4}");
             Console.WriteLine($"input scale {r.Model.Input.Scale:G9} zp {r.Model.Input.ZeroPoint}; output scale {r.Model.Output.Scale:G9} zp {r.Model.Output.ZeroPoint}");
             return 0;
         }

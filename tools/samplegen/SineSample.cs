@@ -56,11 +56,11 @@ namespace Edge.SampleGen
                 double x = SineMlp.TwoPi * i / 1000;
                 maxErr = Math.Max(maxErr, Math.Abs(net.Predict(x) - SineMlp.Sin(x)));
             }
-            var r = new SineSampleResult { Tflite = tflite, Model = q, Float = net, Inputs = inputs, FloatMaxAbsError = maxErr };
+            var partial = new SineSampleResult { Tflite = tflite, Model = q, Float = net, Inputs = inputs, FloatMaxAbsError = maxErr };
             return new SineSampleResult
             {
                 Tflite = tflite, Model = q, Float = net, Inputs = inputs, FloatMaxAbsError = maxErr,
-                Readme = Readme(r, options),
+                Readme = Readme(partial, options),
             };
         }
 
@@ -68,12 +68,18 @@ namespace Edge.SampleGen
         public static SineSampleResult Generate(string outDir, SineMlp.Options options = null)
         {
             var r = Build(options);
+            Write(r, outDir);
+            return r;
+        }
+
+        /// <summary>Writes a built sample: DIR/sine_int8.tflite, DIR/inputs/x_*_in0.npy and DIR/README.md (LF line ends).</summary>
+        public static void Write(SineSampleResult r, string outDir)
+        {
             Directory.CreateDirectory(Path.Combine(outDir, InputsFolder));
             File.WriteAllBytes(Path.Combine(outDir, ModelFileName), r.Tflite);
             foreach (var i in r.Inputs)
                 Npy.Write(Path.Combine(outDir, InputsFolder, i.FileName), DType.Int8, new[] { 1, 1 }, new[] { unchecked((byte)i.Quantized) });
             File.WriteAllText(Path.Combine(outDir, "README.md"), r.Readme.Replace("\r\n", "\n"), new UTF8Encoding(false));
-            return r;
         }
 
         private static string F(double v, string fmt = "G6") => v.ToString(fmt, Inv);
@@ -88,9 +94,9 @@ namespace Edge.SampleGen
 default model of `edge demo` and of the README's main command.
 
 **Everything here was made by this repository** — by `tools/samplegen` — with no TensorFlow and no
-third-party model, weights or data. It is the project's own data and is distributed under the
-repository's license. (The TFLite Micro / MLPerf models in `../shared` are used for conformance tests
-only and are never copied into the repository.)
+third-party model, weights or data. It is the project's own data: no third-party license or terms
+apply, and it is covered by the same license as the rest of the repository. (The TFLite Micro / MLPerf
+models in `../shared` are used for conformance tests only and are never copied into the repository.)
 
 ## Regenerate
 
@@ -98,9 +104,9 @@ only and are never copied into the repository.)
 dotnet run --project tools/samplegen -- samples/sine
 ```
 
-The output is deterministic: the same bytes on every run and every IEEE-754 machine
-(`tests/Edge.Tests/Samples/SampleTests.cs` checks that the generator reproduces the committed files
-byte for byte). This README is written by the generator too.
+The output is deterministic: the generator uses only IEEE-754 basic arithmetic and square roots (no
+libm, no System.Random), so every run gives the same bytes; `tests/Edge.Tests/Samples/SampleTests.cs`
+checks that it reproduces the committed files byte for byte. This README is written by the generator too.
 
 ## How it was made
 
@@ -110,7 +116,7 @@ byte for byte). This README is written by the generator too.
    Micro's hello_world example; the training is our own).
 3. **Training**: full-batch Adam in double precision, mean squared error, ").Append(o.Steps).Append(@" steps, learning rate
    ").Append(F(o.LearningRate)).Append(@" divided by 3 at ").Append(string.Join(", ", Array.ConvertAll(o.DecayAt, d => F(d * 100) + " %"))).Append(@" of the steps.
-   Float model: training MSE ").Append(F(r.Float.FinalMse, "E3")).Append(@", max |y − sin x| on [0, 2π] ").Append(F(r.FloatMaxAbsError, "F4")).Append(@".
+   Float model: training MSE ").Append(F(r.Float.FinalMse, "0.000E+00")).Append(@", max |y − sin x| on [0, 2π] ").Append(F(r.FloatMaxAbsError, "F4")).Append(@".
 4. **Post-training full-integer quantization**, as the TFLite converter does it (float32 model,
    calibration over the training inputs):
    - weights int8, symmetric, per output channel (quantized_dimension 0): scale = max|w| / 127, zero point 0;

@@ -282,6 +282,9 @@ namespace Edge.Tests.Format
                 Assert.True(at >= 0);
                 Assert.Equal(0, at % 16);
                 Assert.Equal(constants.Position, at); // weights are the first constant, BufferRef.offset 0
+                // Model.constants is created first, so it ends the file: no unreferenced trailing padding.
+                Assert.Equal(0, constants.Length % 16);
+                Assert.Equal(bytes.Length, constants.Position + constants.Length);
             }
         }
 

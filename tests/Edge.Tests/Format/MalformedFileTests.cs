@@ -297,7 +297,8 @@ namespace Edge.Tests.Format
 
         /// <summary>
         /// Everything Invoke() depends on besides the arena contents and the constant bytes: every kernel's fields
-        /// (recursively, TensorInfo without its name), the model's arena size and its input/output indices.
+        /// (recursively; TensorInfo without its name and quantization, which no Eval reads), the model's arena size
+        /// and its input/output indices.
         /// </summary>
         private static string KernelSignature(EdgeModel m)
         {
@@ -338,7 +339,10 @@ namespace Edge.Tests.Format
                 for (Type t = type; t != null && t != typeof(object); t = t.BaseType)
                     foreach (var f in t.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
                     {
-                        if (t == typeof(TensorInfo) && f.Name == nameof(TensorInfo.Name)) continue;
+                        // A tensor's name and quantization are informational once Prepare has folded the
+                        // quantization into each kernel's own fields: no Eval reads them.
+                        if (t == typeof(TensorInfo) && f.Name is nameof(TensorInfo.Name) or nameof(TensorInfo.Scales)
+                            or nameof(TensorInfo.ZeroPoints) or nameof(TensorInfo.QuantizedDimension)) continue;
                         sb.Append(f.Name).Append('=');
                         AppendValue(sb, f.GetValue(v), m, visiting, depth + 1);
                         sb.Append(';');

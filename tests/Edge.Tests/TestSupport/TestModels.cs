@@ -36,7 +36,7 @@ namespace Edge.Tests
             byte[] b = name == IrSmall
                 ? _small.Value
                 : _converted.GetOrAdd(name, n => new Lazy<byte[]>(() =>
-                    ModelConverter.Convert(File.ReadAllBytes(TflitePath(n)), n + ".tflite").FileBytesData)).Value;
+                    ModelConverter.Convert(File.ReadAllBytes(TflitePath(n)), "model.tflite").FileBytesData)).Value;
             return (byte[])b.Clone();
         }
 

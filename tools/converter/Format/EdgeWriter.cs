@@ -15,6 +15,8 @@ namespace Edge.Converter.Format
     /// Model.constants at an offset that is a multiple of 16 (zero padding between buffers), and tensor.buffer is
     /// the BufferRef's index. Model.constants itself starts at a 16-aligned file offset (force_align: 16).
     /// Activations carry the planner's arena_offset; constants carry arena_offset -1 and activations buffer -1.
+    /// The constants vector's length is rounded up to a multiple of 16 (zero tail), so the file ends exactly where
+    /// Model.constants ends (no trailing padding).
     ///
     /// The graph is validated first (indices in range, constant sizes, arena ranges inside arena_bytes); a bad
     /// graph raises <see cref="ArgumentException"/> and nothing is written.
@@ -128,7 +130,10 @@ namespace Edge.Converter.Format
                 if (total > FlatBufferBuilder.MaxBufferSize - 65536)
                     throw new ArgumentException($"constants exceed the 2 GiB FlatBuffers limit (at tensor {i} \"{t.Name}\")");
             }
-            var blob = new byte[total];
+            // Round the blob up to 16 as well: with a length that is a multiple of its alignment the vector needs no
+            // padding after it, so the file ends with Model.constants itself (created first = last in the file) and
+            // a truncated file always cuts into referenced bytes instead of silently dropping trailing padding.
+            var blob = new byte[AlignUp(total, ConstantAlignment)];
             int k = 0;
             for (int i = 0; i < g.Tensors.Count; i++)
             {
