@@ -42,8 +42,20 @@ namespace Edge.Runtime
         private const int OpTypeSlot = 0, OpInputs = 1, OpOutputs = 2, OpOptionsType = 3, OpOptions = 4, OpMacs = 5;
         private const int MetaSourceFormat = 0, MetaSourceFile = 1, MetaSha256 = 2, MetaConverterVersion = 3, MetaMacs = 4;
 
-        /// <summary>Loads and verifies a model. The array is kept (constants are read from it in place).</summary>
+        /// <summary>Name of the kernel set the ops were prepared with ("reference" unless a provider was given).</summary>
+        public string Kernels = "reference";
+
+        /// <summary>Loads and verifies a model with the reference kernels. The array is kept (constants are read from it in place).</summary>
         public static EdgeModel Load(byte[] file)
+        {
+            return Load(file, null);
+        }
+
+        /// <summary>
+        /// Loads and verifies a model; <paramref name="kernels"/> (may be null) may replace reference kernels by
+        /// faster ones after each op's validation.
+        /// </summary>
+        public static EdgeModel Load(byte[] file, KernelProvider kernels)
         {
             if (file == null) throw new EdgeFormatException("file", 0, "no data");
             if (file.Length < 8) throw new EdgeFormatException("file", 0, string.Concat("file is ", file.Length.ToString(), " bytes, too short for a .edge header"));
@@ -112,7 +124,8 @@ namespace Edge.Runtime
                 m.Macs = FlatBufferView.GetLong(file, meta, MetaMacs, 0, "metadata", "macs");
             }
 
-            m.Ops = ReadOperators(file, root, m);
+            m.Ops = ReadOperators(file, root, m, kernels);
+            if (kernels != null) m.Kernels = kernels.Name;
             CheckPlan(m);
             return m;
         }
@@ -230,7 +243,7 @@ namespace Edge.Runtime
             return v;
         }
 
-        private static OpKernel[] ReadOperators(byte[] file, int root, EdgeModel m)
+        private static OpKernel[] ReadOperators(byte[] file, int root, EdgeModel m, KernelProvider kernels)
         {
             int vec = FlatBufferView.GetRef(file, root, ModelOperators, "model", "operators");
             int n = vec < 0 ? 0 : FlatBufferView.VectorLength(file, vec, 4, "model", "operators");
@@ -276,6 +289,11 @@ namespace Edge.Runtime
                 m._opOutputs[i] = d.Outputs;
                 m._opOffsets[i] = t;
                 OpKernel k2 = OpFactory.Prepare(d);
+                if (kernels != null)
+                {
+                    OpKernel fast = kernels.Select(d, k2);
+                    if (fast != null) k2 = fast;
+                }
                 k2.Index = i;
                 k2.Type = d.Type;
                 k2.Macs = d.Macs;

@@ -17,6 +17,9 @@ namespace Edge.Runtime
         private int[] _bias, _mult, _shift;
         private int _strideW, _strideH, _dilW, _dilH, _padTop, _padLeft, _inZp, _outZp, _actMin, _actMax;
 
+        /// <summary>The validated parameters (for alternate kernel sets).</summary>
+        public ConvParams Params;
+
         public static OpKernel Prepare(OperatorDef d)
         {
             OpCheck.InputCount(d, 3, 3);
@@ -68,6 +71,15 @@ namespace Edge.Runtime
             op._shift = d.Ints(OutputShift, "output_shift");
             ConvGeometry.CheckMultipliers(d, op._mult, op._shift, outC);
             op._bias = OpCheck.ConstInts(d, bias, outC, "bias");
+            ConvParams p = new ConvParams();
+            p.Input = op._in; p.Filter = op._filter; p.Output = op._out;
+            p.Bias = op._bias; p.Multiplier = op._mult; p.Shift = op._shift;
+            p.StrideW = op._strideW; p.StrideH = op._strideH; p.DilationW = op._dilW; p.DilationH = op._dilH;
+            p.PadTop = op._padTop; p.PadLeft = op._padLeft; p.PadBottom = padBottom; p.PadRight = padRight;
+            p.InputZeroPoint = op._inZp; p.OutputZeroPoint = op._outZp; p.ActMin = op._actMin; p.ActMax = op._actMax;
+            p.Batches = i[0]; p.InH = i[1]; p.InW = i[2]; p.InC = i[3];
+            p.OutH = o[1]; p.OutW = o[2]; p.OutC = outC; p.KernelH = f[1]; p.KernelW = f[2]; p.FilterInC = f[3];
+            op.Params = p;
             return op;
         }
 

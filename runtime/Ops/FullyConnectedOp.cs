@@ -14,6 +14,9 @@ namespace Edge.Runtime
         private int[] _bias, _mult, _shift;
         private int _batches, _inDepth, _units, _inZp, _outZp, _actMin, _actMax;
 
+        /// <summary>The validated parameters, as a 1×1 convolution over [batches, 1, 1, depth] (for alternate kernel sets).</summary>
+        public ConvParams Params;
+
         public static OpKernel Prepare(OperatorDef d)
         {
             OpCheck.InputCount(d, 3, 3);
@@ -50,6 +53,13 @@ namespace Edge.Runtime
             op._shift = d.Ints(OutputShift, "output_shift");
             ConvGeometry.CheckMultipliers(d, op._mult, op._shift, op._units);
             op._bias = OpCheck.ConstInts(d, bias, op._units, "bias");
+            ConvParams p = new ConvParams();
+            p.Input = op._in; p.Filter = op._weights; p.Output = op._out;
+            p.Bias = op._bias; p.Multiplier = op._mult; p.Shift = op._shift;
+            p.InputZeroPoint = op._inZp; p.OutputZeroPoint = op._outZp; p.ActMin = op._actMin; p.ActMax = op._actMax;
+            p.Batches = op._batches; p.InH = 1; p.InW = 1; p.InC = op._inDepth;
+            p.OutH = 1; p.OutW = 1; p.OutC = op._units; p.FilterInC = op._inDepth;
+            op.Params = p;
             return op;
         }
 

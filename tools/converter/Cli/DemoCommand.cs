@@ -160,8 +160,8 @@ namespace Edge.Converter.Cli
             stdout.WriteLine();
             stdout.WriteLine($"model   {Show(modelPath)} ({Commands.Num(conv.SourceBytes)} bytes)");
             stdout.WriteLine($"edge    {Show(edgePath)} ({Commands.Num(conv.FileBytes)} bytes, converted in {convertMs.ToString("F0", Inv)} ms)");
-            stdout.WriteLine($"input   {inT.Name} int8 {inT.ShapeText()}, scale {inT.Scale.ToString("G6", Inv)}, zero point {inT.ZeroPoint}");
-            stdout.WriteLine($"output  {outT.Name} int8 {outT.ShapeText()}, scale {outT.Scale.ToString("G6", Inv)}, zero point {outT.ZeroPoint}");
+            stdout.WriteLine($"input   \"{inT.Name}\" int8 {inT.ShapeText()}, scale {inT.Scale.ToString("G6", Inv)}, zero point {inT.ZeroPoint}");
+            stdout.WriteLine($"output  \"{outT.Name}\" int8 {outT.ShapeText()}, scale {outT.Scale.ToString("G6", Inv)}, zero point {outT.ZeroPoint}");
             stdout.WriteLine();
             var t = new TextTable("input file", "int8 in", "x", "sin(x)", "int8 out", "y (dequantized)", "error");
             foreach (var r in rows)
