@@ -37,8 +37,8 @@ namespace Edge.Runtime
             op._outOff = d.Int(OutputOffset, 0, "output_offset");
             op._outMult = d.Int(OutputMultiplier, 0, "output_multiplier");
             op._outShift = d.Int(OutputShift, 0, "output_shift");
-            op._actMin = d.Int(ActMin, -128, "act_min");
-            op._actMax = d.Int(ActMax, 127, "act_max");
+            op._actMin = d.Int(ActMin, 0, "act_min");
+            op._actMax = d.Int(ActMax, 0, "act_max");
             OpCheck.ZeroPoint(d, -op._off1, "input 1");
             OpCheck.ZeroPoint(d, -op._off2, "input 2");
             OpCheck.ZeroPoint(d, op._outOff, "output");

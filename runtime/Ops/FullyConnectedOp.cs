@@ -46,8 +46,8 @@ namespace Edge.Runtime
             op._outZp = d.Int(OutputZeroPoint, 0, "output_zero_point");
             OpCheck.ZeroPoint(d, op._inZp, "input");
             OpCheck.ZeroPoint(d, op._outZp, "output");
-            op._actMin = d.Int(ActMin, -128, "act_min");
-            op._actMax = d.Int(ActMax, 127, "act_max");
+            op._actMin = d.Int(ActMin, 0, "act_min");
+            op._actMax = d.Int(ActMax, 0, "act_max");
             OpCheck.Int8Range(d, op._actMin, op._actMax);
             op._mult = d.Ints(OutputMultiplier, "output_multiplier");
             op._shift = d.Ints(OutputShift, "output_shift");

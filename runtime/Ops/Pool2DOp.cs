@@ -45,8 +45,8 @@ namespace Edge.Runtime
             OpCheck.Dim(d, op._out, 1, ConvGeometry.OutputSize(i[1], op._filterH, op._strideH, 1, op._padTop, padBottom), "output");
             OpCheck.Dim(d, op._out, 2, ConvGeometry.OutputSize(i[2], op._filterW, op._strideW, 1, op._padLeft, padRight), "output");
             OpCheck.Dim(d, op._out, 3, i[3], "output");
-            op._actMin = d.Int(ActMin, -128, "act_min");
-            op._actMax = d.Int(ActMax, 127, "act_max");
+            op._actMin = d.Int(ActMin, 0, "act_min");
+            op._actMax = d.Int(ActMax, 0, "act_max");
             OpCheck.Int8Range(d, op._actMin, op._actMax);
             return op;
         }

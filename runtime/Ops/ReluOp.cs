@@ -35,8 +35,8 @@ namespace Edge.Runtime
             outOff = d.Int(OutputOffset, 0, "output_offset");
             mult = d.Int(OutputMultiplier, 0, "output_multiplier");
             shift = d.Int(OutputShift, 0, "output_shift");
-            actMin = d.Int(ActMin, -128, "act_min");
-            actMax = d.Int(ActMax, 127, "act_max");
+            actMin = d.Int(ActMin, 0, "act_min");
+            actMax = d.Int(ActMax, 0, "act_max");
             OpCheck.ZeroPoint(d, -inOff, "input");
             OpCheck.ZeroPoint(d, outOff, "output");
             if (mult < 0) throw d.Error("negative multiplier");

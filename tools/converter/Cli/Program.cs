@@ -24,6 +24,7 @@ usage:
   edge bench M.edge [--iterations N] [--warmup N] [--json]
                                                  latency percentiles and allocations per inference
   edge verify M.edge                             check a .edge file (exit 0 valid, 2 invalid)
+  edge demo [--model PATH] [--json]              convert and run the repo's own sine sample (samples/sine)
   edge --version
 
 exit codes: 0 ok, 1 usage, 2 invalid or unsupported input, 3 internal error";
@@ -52,6 +53,7 @@ exit codes: 0 ok, 1 usage, 2 invalid or unsupported input, 3 internal error";
                     "run" => Commands.RunModel(new ArgReader(rest), stdout),
                     "bench" => Commands.Bench(new ArgReader(rest), stdout, stderr),
                     "verify" => Commands.Verify(new ArgReader(rest), stdout),
+                    "demo" => DemoCommand.Run(new ArgReader(rest), stdout, stderr),
                     _ => throw new UsageException($"unknown command '{args[0]}'"),
                 };
             }
