@@ -57,6 +57,7 @@ namespace Edge.Kernels.Simd
             X86Kernels.Entries()
                 .Concat(GenericKernels.Entries<NeonIsa>(KernelSetKind.Neon))
                 .Concat(GenericKernels.Entries<NeonModelIsa>(KernelSetKind.NeonModel))
+                .Concat(GenericKernels.Entries<NeonModelNoDotIsa>(KernelSetKind.NeonModel))
                 .Concat(GenericKernels.Entries<PortableIsa>(KernelSetKind.Portable))
                 .ToArray());
 
@@ -136,12 +137,16 @@ namespace Edge.Kernels.Simd
         /// <summary>Restrict to one catalog entry (tests and benchmarks of a single kernel).</summary>
         public string Only { get; set; }
 
+        /// <summary>Restrict to entries whose name ends with this ISA suffix (e.g. "-neonmodel" for the no-dot-product path).</summary>
+        public string IsaSuffix { get; set; }
+
         public override OpKernel Select(OperatorDef def, OpKernel reference)
         {
             foreach (var e in _entries)
             {
                 if (e.Op != def.Type) continue;
                 if (Only != null && e.Name != Only) continue;
+                if (IsaSuffix != null && !e.Name.EndsWith(IsaSuffix, StringComparison.Ordinal)) continue;
                 var k = e.TryCreate(def, reference, Context);
                 if (k != null) { _chosen.Add(e.Name); return k; }
             }

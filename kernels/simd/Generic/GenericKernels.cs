@@ -12,12 +12,16 @@ namespace Edge.Kernels.Simd
         {
             var list = new List<KernelEntry>();
             RegisterConv<TIsa>(list, set);
+            RegisterDepthwise<TIsa>(list, set);
             RegisterElementwise<TIsa>(list, set);
             return list;
         }
 
-        /// <summary>Conv / depthwise / fully-connected kernels (kernels/simd/Generic/Conv*).</summary>
+        /// <summary>CONV_2D / FULLY_CONNECTED kernels (kernels/simd/Generic/Conv*, Gemm*).</summary>
         static partial void RegisterConv<TIsa>(List<KernelEntry> list, KernelSetKind set) where TIsa : IInt8Isa;
+
+        /// <summary>DEPTHWISE_CONV_2D kernels (kernels/simd/Generic/Depthwise*).</summary>
+        static partial void RegisterDepthwise<TIsa>(List<KernelEntry> list, KernelSetKind set) where TIsa : IInt8Isa;
 
         /// <summary>Add / mul / pooling / mean kernels (kernels/simd/Generic/Elementwise*).</summary>
         static partial void RegisterElementwise<TIsa>(List<KernelEntry> list, KernelSetKind set) where TIsa : IInt8Isa;
@@ -26,7 +30,7 @@ namespace Edge.Kernels.Simd
         public static string IsaSuffix<TIsa>(KernelSetKind set) where TIsa : IInt8Isa => set switch
         {
             KernelSetKind.Neon => TIsa.HasDotProduct ? "neondot" : "neon",
-            KernelSetKind.NeonModel => "neonmodel",
+            KernelSetKind.NeonModel => TIsa.HasDotProduct ? "neondotmodel" : "neonmodel",
             _ => "portable",
         };
     }
