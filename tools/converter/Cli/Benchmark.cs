@@ -69,15 +69,16 @@ namespace Edge.Converter.Cli
         public override long GetTicks() => Stopwatch.GetTimestamp();
         public override void OnOp(int opIndex, OpType type, long elapsedTicks) { TotalTicks[opIndex] += elapsedTicks; Calls[opIndex]++; }
 
-        public void WriteTable(EdgeModel m, TextWriter w)
+        public void WriteTable(EdgeModel m, TextWriter w, System.Collections.Generic.IReadOnlyList<string> kernels = null)
         {
             double total = TotalTicks.Sum();
-            var t = new TextTable("#", "op", "output", "ms", "%", "MACs");
+            var t = new TextTable("#", "op", "output", "ms", "%", "MACs", "kernel");
             for (int i = 0; i < TotalTicks.Length; i++)
             {
                 double ms = Calls[i] == 0 ? 0 : TotalTicks[i] * 1000.0 / Stopwatch.Frequency / Calls[i];
                 t.Add(i.ToString(), OpNames.Name(m.Ops[i].Type), ModelOpInfo.OutputShape(m, i), ms.ToString("F3"),
-                    (total > 0 ? 100.0 * TotalTicks[i] / total : 0).ToString("F1"), m.Ops[i].Macs.ToString("N0"));
+                    (total > 0 ? 100.0 * TotalTicks[i] / total : 0).ToString("F1"), m.Ops[i].Macs.ToString("N0"),
+                    kernels != null && i < kernels.Count ? kernels[i] : "reference");
             }
             w.WriteLine();
             t.Write(w);

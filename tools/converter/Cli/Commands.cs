@@ -7,6 +7,7 @@ using System.Linq;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Edge.Converter.Conversion;
+using Edge.Kernels.Simd;
 using Edge.Runtime;
 
 namespace Edge.Converter.Cli
@@ -75,6 +76,36 @@ namespace Edge.Converter.Cli
         {
             if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such file");
             return EdgeModel.Load(File.ReadAllBytes(path));
+        }
+
+        /// <summary>A loaded model with the kernel set and threads the command line asked for.</summary>
+        public sealed class LoadedModel
+        {
+            public EdgeModel Model;
+            public SimdKernelProvider Provider;   // null for the reference kernels
+            public string Kernels = "reference";
+            public int Threads = 1;
+            public long PackedBytes => Provider?.Context.PackedBytes ?? 0;
+        }
+
+        /// <summary>--kernels reference|portable|x86|neon-model|neon|auto (default auto) and --threads N (default 1).</summary>
+        public static LoadedModel LoadModel(string path, ArgReader a)
+        {
+            string kernels = a.Option("kernels") ?? "auto";
+            int threads = a.IntOption("threads", 1, 1);
+            KernelSetKind set;
+            try { set = KernelCatalog.Parse(kernels); }
+            catch (ArgumentException e) { throw new UsageException(e.Message); }
+            if (!KernelCatalog.IsSupported(set)) throw new UsageException($"--kernels {kernels}: not supported on this CPU");
+            if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such file");
+            var bytes = File.ReadAllBytes(path);
+            if (set == KernelSetKind.Reference)
+            {
+                if (threads > 1) throw new UsageException("--threads needs a SIMD kernel set (the reference kernels are single-threaded)");
+                return new LoadedModel { Model = EdgeModel.Load(bytes) };
+            }
+            var provider = new SimdKernelProvider(set, threads);
+            return new LoadedModel { Model = EdgeModel.Load(bytes, provider), Provider = provider, Kernels = provider.Name, Threads = threads };
         }
 
         public static int Inspect(ArgReader a, TextWriter stdout)
@@ -173,8 +204,9 @@ namespace Edge.Converter.Cli
             var inputs = a.Options("input");
             string outDir = a.Option("output-dir") ?? throw new UsageException("missing --output-dir DIR");
             bool profile = a.Flag("profile");
+            var lm = LoadModel(path, a);
             a.Done(1);
-            var m = LoadModel(path);
+            var m = lm.Model;
             if (inputs.Count != m.InputCount)
                 throw new UsageException($"the model has {m.InputCount} input(s); give one --input file for each (got {inputs.Count})");
             var interp = new Interpreter(m, new byte[m.ArenaBytes]);
@@ -199,8 +231,9 @@ namespace Edge.Converter.Cli
                 Npy.Write(file, t.Type, t.Shape, data);
                 stdout.WriteLine($"output {i} ({t.Name}) {TensorInfo.DTypeName(t.Type)} {t.ShapeText()} -> {file}");
             }
-            stdout.WriteLine($"inference {sw.Elapsed.TotalMilliseconds:F3} ms");
-            if (prof != null) prof.WriteTable(m, stdout);
+            stdout.WriteLine($"inference {sw.Elapsed.TotalMilliseconds:F3} ms (kernels: {lm.Kernels}, threads: {lm.Threads})");
+            if (prof != null) prof.WriteTable(m, stdout, lm.Provider?.Chosen);
+            lm.Provider?.Context.Pool?.Dispose();
             return Program.ExitOk;
         }
 
@@ -219,8 +252,9 @@ namespace Edge.Converter.Cli
             int warmup = a.IntOption("warmup", 10, 0);
             bool json = a.Flag("json");
             var inputs = a.Options("input");
+            var lm = LoadModel(path, a);
             a.Done(1);
-            var m = LoadModel(path);
+            var m = lm.Model;
             var interp = new Interpreter(m, new byte[m.ArenaBytes]);
             if (inputs.Count > 0)
             {
@@ -265,21 +299,42 @@ namespace Edge.Converter.Cli
                     ["arenaBytes"] = m.ArenaBytes,
                     ["macs"] = m.Macs,
                     ["gmacPerSecond"] = result.P50Ms > 0 ? m.Macs / (result.P50Ms * 1e6) : 0,
-                    ["kernels"] = "reference",
-                    ["threads"] = 1,
+                    ["kernels"] = lm.Kernels,
+                    ["threads"] = lm.Threads,
+                    ["packedBytes"] = lm.PackedBytes,
+                    ["opKernels"] = KernelsJson(m, lm),
                 };
                 stdout.WriteLine(o.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
                 return Program.ExitOk;
             }
-            stdout.WriteLine($"{path}: {iterations} iterations after {warmup} warm-up, kernels: reference, threads: 1");
+            stdout.WriteLine($"{path}: {iterations} iterations after {warmup} warm-up, kernels: {lm.Kernels}, threads: {lm.Threads}");
             var t2 = new TextTable("p50 ms", "p90 ms", "p99 ms", "mean ms", "min ms", "max ms", "GMAC/s", "arena bytes", "alloc B/invoke");
             t2.Add(F(result.P50Ms), F(result.P90Ms), F(result.P99Ms), F(result.MeanMs), F(result.MinMs), F(result.MaxMs),
                 (result.P50Ms > 0 ? m.Macs / (result.P50Ms * 1e6) : 0).ToString("F3", Inv), Num(m.ArenaBytes), result.AllocatedBytesPerInvoke.ToString(Inv));
             t2.Write(stdout);
+            if (lm.Provider != null)
+            {
+                int fast = lm.Provider.Chosen.Count(c => c != "reference");
+                stdout.WriteLine($"{fast} of {m.Ops.Length} ops on SIMD kernels, {Num(lm.PackedBytes)} bytes of packed weights");
+            }
+            lm.Provider?.Context.Pool?.Dispose();
             return Program.ExitOk;
         }
 
         private static string F(double ms) => ms.ToString("F3", Inv);
+
+        private static JsonArray KernelsJson(EdgeModel m, LoadedModel lm)
+        {
+            var arr = new JsonArray();
+            for (int i = 0; i < m.Ops.Length; i++)
+                arr.Add(new JsonObject
+                {
+                    ["index"] = i,
+                    ["type"] = OpNames.Name(m.Ops[i].Type),
+                    ["kernel"] = lm.Provider != null && i < lm.Provider.Chosen.Count ? lm.Provider.Chosen[i] : "reference",
+                });
+            return arr;
+        }
         public static string Num(long n) => n.ToString("N0", Inv);
         private static string Shape(int[] s) => "[" + string.Join(",", s) + "]";
     }

@@ -19,10 +19,11 @@ namespace Edge.Converter.Cli
 usage:
   edge convert IN.tflite -o OUT.edge [--plan]    convert a full-integer INT8 TFLite model
   edge inspect M.edge [--json]                   show ops, tensors, arena and sizes
-  edge run M.edge --input IN0.npy [--input IN1.npy ...] --output-dir DIR [--profile]
+  edge run M.edge --input IN0.npy [--input IN1.npy ...] --output-dir DIR [--profile] [--kernels K] [--threads N]
                                                  run one inference, write DIR/output_0.npy, ...
-  edge bench M.edge [--iterations N] [--warmup N] [--json]
+  edge bench M.edge [--iterations N] [--warmup N] [--json] [--kernels K] [--threads N]
                                                  latency percentiles and allocations per inference
+     K = auto (default: the best for this CPU) | reference | portable | x86 | neon-model | neon
   edge verify M.edge                             check a .edge file (exit 0 valid, 2 invalid)
   edge demo [--model PATH] [--json]              convert and run the repo's own sine sample (samples/sine)
   edge --version
