@@ -12,6 +12,24 @@ namespace Edge.Runtime
         private TensorInfo _a, _b, _out;
         private int _leftShift, _off1, _mult1, _shift1, _off2, _mult2, _shift2, _outOff, _outMult, _outShift, _actMin, _actMax;
 
+        /// <summary>True for SUB, false for ADD (read-only accessors for alternate kernel sets).</summary>
+        public bool IsSub { get { return _sub; } }
+        public TensorInfo Input1 { get { return _a; } }
+        public TensorInfo Input2 { get { return _b; } }
+        public TensorInfo Output { get { return _out; } }
+        public int LeftShiftValue { get { return _leftShift; } }
+        public int Input1OffsetValue { get { return _off1; } }
+        public int Input1MultiplierValue { get { return _mult1; } }
+        public int Input1ShiftValue { get { return _shift1; } }
+        public int Input2OffsetValue { get { return _off2; } }
+        public int Input2MultiplierValue { get { return _mult2; } }
+        public int Input2ShiftValue { get { return _shift2; } }
+        public int OutputOffsetValue { get { return _outOff; } }
+        public int OutputMultiplierValue { get { return _outMult; } }
+        public int OutputShiftValue { get { return _outShift; } }
+        public int ActMinValue { get { return _actMin; } }
+        public int ActMaxValue { get { return _actMax; } }
+
         public static OpKernel Prepare(OperatorDef d)
         {
             OpCheck.InputCount(d, 2, 2);

@@ -11,6 +11,16 @@ namespace Edge.Runtime
         private int _inZp, _outZp, _mult, _shift;
         private int[] _scratch;
 
+        /// <summary>Read-only accessors for alternate kernel sets (Axes is the op's own array: do not modify).</summary>
+        public TensorInfo Input { get { return _in; } }
+        public TensorInfo Output { get { return _out; } }
+        public int[] Axes { get { return _axes; } }
+        public bool SameQuantization { get { return _same; } }
+        public int InputZeroPoint { get { return _inZp; } }
+        public int OutputZeroPoint { get { return _outZp; } }
+        public int Multiplier { get { return _mult; } }
+        public int Shift { get { return _shift; } }
+
         public static OpKernel Prepare(OperatorDef d)
         {
             OpCheck.InputCount(d, 1, 1);

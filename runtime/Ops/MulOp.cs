@@ -10,6 +10,18 @@ namespace Edge.Runtime
         private TensorInfo _a, _b, _out;
         private int _off1, _off2, _outOff, _mult, _shift, _actMin, _actMax;
 
+        /// <summary>Read-only accessors for alternate kernel sets.</summary>
+        public TensorInfo Input1 { get { return _a; } }
+        public TensorInfo Input2 { get { return _b; } }
+        public TensorInfo Output { get { return _out; } }
+        public int Input1OffsetValue { get { return _off1; } }
+        public int Input2OffsetValue { get { return _off2; } }
+        public int OutputOffsetValue { get { return _outOff; } }
+        public int OutputMultiplierValue { get { return _mult; } }
+        public int OutputShiftValue { get { return _shift; } }
+        public int ActMinValue { get { return _actMin; } }
+        public int ActMaxValue { get { return _actMax; } }
+
         public static OpKernel Prepare(OperatorDef d)
         {
             OpCheck.InputCount(d, 2, 2);

@@ -12,6 +12,19 @@ namespace Edge.Runtime
         private TensorInfo _in, _out;
         private int _strideW, _strideH, _filterW, _filterH, _padTop, _padLeft, _actMin, _actMax;
 
+        /// <summary>True for MAX_POOL_2D, false for AVERAGE_POOL_2D (read-only accessors for alternate kernel sets).</summary>
+        public bool IsMax { get { return _max; } }
+        public TensorInfo Input { get { return _in; } }
+        public TensorInfo Output { get { return _out; } }
+        public int StrideWValue { get { return _strideW; } }
+        public int StrideHValue { get { return _strideH; } }
+        public int FilterWValue { get { return _filterW; } }
+        public int FilterHValue { get { return _filterH; } }
+        public int PadTopValue { get { return _padTop; } }
+        public int PadLeftValue { get { return _padLeft; } }
+        public int ActMinValue { get { return _actMin; } }
+        public int ActMaxValue { get { return _actMax; } }
+
         public static OpKernel Prepare(OperatorDef d)
         {
             OpCheck.InputCount(d, 1, 1);
