@@ -43,52 +43,9 @@ namespace Edge.Kernels.Reference
             int input2Offset, int input2Multiplier, int input2Shift,
             int outputOffset, int outputMultiplier, int outputShift, int actMin, int actMax)
         {
-            if (BroadcastShape.SameExtended(shape1, shape2))
-            {
-                int n = BroadcastShape.FlatSize(shape1);
-                for (int i = 0; i < n; i++)
-                {
-                    output[outputDataOffset + i] = (byte)Func((sbyte)input1[input1DataOffset + i], (sbyte)input2[input2DataOffset + i],
-                        leftShift, input1Offset, input1Multiplier, input1Shift, input2Offset, input2Multiplier, input2Shift,
-                        outputOffset, outputMultiplier, outputShift, actMin, actMax);
-                }
-                return;
-            }
-            int d0 = BroadcastShape.OutDim(shape1, shape2, 0), d1 = BroadcastShape.OutDim(shape1, shape2, 1);
-            int d2 = BroadcastShape.OutDim(shape1, shape2, 2), d3 = BroadcastShape.OutDim(shape1, shape2, 3);
-            int d4 = BroadcastShape.OutDim(shape1, shape2, 4), d5 = BroadcastShape.OutDim(shape1, shape2, 5);
-            int a0 = BroadcastShape.Stride(shape1, 0), a1 = BroadcastShape.Stride(shape1, 1), a2 = BroadcastShape.Stride(shape1, 2);
-            int a3 = BroadcastShape.Stride(shape1, 3), a4 = BroadcastShape.Stride(shape1, 4), a5 = BroadcastShape.Stride(shape1, 5);
-            int b0 = BroadcastShape.Stride(shape2, 0), b1 = BroadcastShape.Stride(shape2, 1), b2 = BroadcastShape.Stride(shape2, 2);
-            int b3 = BroadcastShape.Stride(shape2, 3), b4 = BroadcastShape.Stride(shape2, 4), b5 = BroadcastShape.Stride(shape2, 5);
-            int o = outputDataOffset;
-            int p0 = input1DataOffset, q0 = input2DataOffset;
-            for (int i0 = 0; i0 < d0; i0++, p0 += a0, q0 += b0)
-            {
-                int p1 = p0, q1 = q0;
-                for (int i1 = 0; i1 < d1; i1++, p1 += a1, q1 += b1)
-                {
-                    int p2 = p1, q2 = q1;
-                    for (int i2 = 0; i2 < d2; i2++, p2 += a2, q2 += b2)
-                    {
-                        int p3 = p2, q3 = q2;
-                        for (int i3 = 0; i3 < d3; i3++, p3 += a3, q3 += b3)
-                        {
-                            int p4 = p3, q4 = q3;
-                            for (int i4 = 0; i4 < d4; i4++, p4 += a4, q4 += b4)
-                            {
-                                int p5 = p4, q5 = q4;
-                                for (int i5 = 0; i5 < d5; i5++, p5 += a5, q5 += b5)
-                                {
-                                    output[o++] = (byte)Func((sbyte)input1[p5], (sbyte)input2[q5],
-                                        leftShift, input1Offset, input1Multiplier, input1Shift, input2Offset, input2Multiplier, input2Shift,
-                                        outputOffset, outputMultiplier, outputShift, actMin, actMax);
-                                }
-                            }
-                        }
-                    }
-                }
-            }
+            BinaryBroadcast.Eval(BinaryBroadcast.OpAdd, input1, input1DataOffset, shape1, input2, input2DataOffset, shape2,
+                output, outputDataOffset, leftShift, input1Offset, input1Multiplier, input1Shift, input2Offset, input2Multiplier, input2Shift,
+                outputOffset, outputMultiplier, outputShift, actMin, actMax);
         }
     }
 }

@@ -4,20 +4,17 @@ namespace Edge.Runtime
 {
     /// <summary>
     /// CONV_2D. Prepare validates shapes, options and constants (Conv2DOptions in runtime/Format/edge.fbs) and
-    /// decodes the folded bias and per-channel multipliers; Eval dispatches to the reference kernel.
+    /// decodes the folded bias and per-channel multipliers into <see cref="Params"/>; Eval dispatches to the
+    /// reference kernel.
     /// </summary>
     public sealed class Conv2DOp : OpKernel
     {
-        // Conv2DOptions slots.
-        private const int StrideW = 0, StrideH = 1, DilationW = 2, DilationH = 3, PadTop = 4, PadLeft = 5,
-            PadBottom = 6, PadRight = 7, InputZeroPoint = 8, OutputZeroPoint = 9, ActMin = 10, ActMax = 11,
-            OutputMultiplier = 12, OutputShift = 13;
+        // Conv2DOptions slots: stride_w, stride_h, dilation_w, dilation_h, pad_top, pad_left, pad_bottom,
+        // pad_right (0..7), then input_zero_point, output_zero_point, act_min, act_max, output_multiplier,
+        // output_shift (8..13).
+        private const int WindowSlots = 0, QuantSlots = 8;
 
-        private TensorInfo _in, _filter, _out;
-        private int[] _bias, _mult, _shift;
-        private int _strideW, _strideH, _dilW, _dilH, _padTop, _padLeft, _inZp, _outZp, _actMin, _actMax;
-
-        /// <summary>The validated parameters (for alternate kernel sets).</summary>
+        /// <summary>The validated parameters (also used by alternate kernel sets).</summary>
         public ConvParams Params;
 
         public static OpKernel Prepare(OperatorDef d)
@@ -25,78 +22,35 @@ namespace Edge.Runtime
             OpCheck.InputCount(d, 3, 3);
             OpCheck.OutputCount(d, 1);
             d.RequireOptions(OptionsType.Conv2D);
-            Conv2DOp op = new Conv2DOp();
-            op._in = OpCheck.Required(d, 0, "input");
-            op._filter = OpCheck.Required(d, 1, "filter");
-            TensorInfo bias = OpCheck.Required(d, 2, "bias");
-            op._out = d.Output(0);
-            OpCheck.Type(d, op._in, DType.Int8, "input");
-            OpCheck.Type(d, op._filter, DType.Int8, "filter");
-            OpCheck.Type(d, op._out, DType.Int8, "output");
-            OpCheck.Rank(d, op._in, 4, "input");
-            OpCheck.Rank(d, op._filter, 4, "filter");
-            OpCheck.Rank(d, op._out, 4, "output");
-            int[] i = op._in.Shape, f = op._filter.Shape, o = op._out.Shape;
+            ConvParams p = ConvGeometry.Tensors(d);
+            int[] i = p.Input.Shape, f = p.Filter.Shape;
             int outC = f[0];
             OpCheck.Positive(d, f[3], "filter input depth");
             if (i[3] % f[3] != 0) throw d.Error(string.Concat("input depth ", i[3].ToString(), " is not a multiple of the filter depth ", f[3].ToString()));
             int groups = i[3] / f[3];
             if (groups <= 0 || outC % groups != 0) throw d.Error("output channels are not a multiple of the group count");
-            OpCheck.Dim(d, op._out, 0, i[0], "output");
-            OpCheck.Dim(d, op._out, 3, outC, "output");
-
-            op._strideW = d.Int(StrideW, 1, "stride_w");
-            op._strideH = d.Int(StrideH, 1, "stride_h");
-            op._dilW = d.Int(DilationW, 1, "dilation_w");
-            op._dilH = d.Int(DilationH, 1, "dilation_h");
-            op._padTop = d.Int(PadTop, 0, "pad_top");
-            op._padLeft = d.Int(PadLeft, 0, "pad_left");
-            int padBottom = d.Int(PadBottom, 0, "pad_bottom");
-            int padRight = d.Int(PadRight, 0, "pad_right");
-            OpCheck.Positive(d, op._strideW, "stride_w"); OpCheck.Positive(d, op._strideH, "stride_h");
-            OpCheck.Positive(d, op._dilW, "dilation_w"); OpCheck.Positive(d, op._dilH, "dilation_h");
-            OpCheck.NonNegative(d, op._padTop, "pad_top"); OpCheck.NonNegative(d, op._padLeft, "pad_left");
-            OpCheck.NonNegative(d, padBottom, "pad_bottom"); OpCheck.NonNegative(d, padRight, "pad_right");
-            OpCheck.Dim(d, op._out, 1, ConvGeometry.OutputSize(i[1], f[1], op._strideH, op._dilH, op._padTop, padBottom), "output");
-            OpCheck.Dim(d, op._out, 2, ConvGeometry.OutputSize(i[2], f[2], op._strideW, op._dilW, op._padLeft, padRight), "output");
-
-            op._inZp = d.Int(InputZeroPoint, 0, "input_zero_point");
-            op._outZp = d.Int(OutputZeroPoint, 0, "output_zero_point");
-            OpCheck.ZeroPoint(d, op._inZp, "input");
-            OpCheck.ZeroPoint(d, op._outZp, "output");
-            op._actMin = d.Int(ActMin, 0, "act_min");
-            op._actMax = d.Int(ActMax, 0, "act_max");
-            OpCheck.Int8Range(d, op._actMin, op._actMax);
-            op._mult = d.Ints(OutputMultiplier, "output_multiplier");
-            op._shift = d.Ints(OutputShift, "output_shift");
-            ConvGeometry.CheckMultipliers(d, op._mult, op._shift, outC);
-            op._bias = OpCheck.ConstInts(d, bias, outC, "bias");
-            ConvParams p = new ConvParams();
-            p.Input = op._in; p.Filter = op._filter; p.Output = op._out;
-            p.Bias = op._bias; p.Multiplier = op._mult; p.Shift = op._shift;
-            p.StrideW = op._strideW; p.StrideH = op._strideH; p.DilationW = op._dilW; p.DilationH = op._dilH;
-            p.PadTop = op._padTop; p.PadLeft = op._padLeft; p.PadBottom = padBottom; p.PadRight = padRight;
-            p.InputZeroPoint = op._inZp; p.OutputZeroPoint = op._outZp; p.ActMin = op._actMin; p.ActMax = op._actMax;
-            p.Batches = i[0]; p.InH = i[1]; p.InW = i[2]; p.InC = i[3];
-            p.OutH = o[1]; p.OutW = o[2]; p.OutC = outC; p.KernelH = f[1]; p.KernelW = f[2]; p.FilterInC = f[3];
+            p.OutC = outC; p.KernelH = f[1]; p.KernelW = f[2]; p.FilterInC = f[3];
+            ConvGeometry.ReadWindow(d, p, WindowSlots);
+            ConvGeometry.ReadQuantization(d, p, QuantSlots);
+            Conv2DOp op = new Conv2DOp();
             op.Params = p;
             return op;
         }
 
         public override void Eval(byte[] arena, byte[] model)
         {
-            int[] i = _in.Shape, f = _filter.Shape, o = _out.Shape;
+            ConvParams p = Params;
             Conv2D.Eval(
-                Data(_in, arena, model), _in.DataOffset, i[0], i[1], i[2], i[3],
-                Data(_filter, arena, model), _filter.DataOffset, f[0], f[1], f[2], f[3],
-                _bias, _mult, _shift,
-                arena, _out.DataOffset, o[1], o[2],
-                _strideH, _strideW, _dilH, _dilW, _padTop, _padLeft,
-                _inZp, _outZp, _actMin, _actMax);
+                Data(p.Input, arena, model), p.Input.DataOffset, p.Batches, p.InH, p.InW, p.InC,
+                Data(p.Filter, arena, model), p.Filter.DataOffset, p.OutC, p.KernelH, p.KernelW, p.FilterInC,
+                p.Bias, p.Multiplier, p.Shift,
+                arena, p.Output.DataOffset, p.OutH, p.OutW,
+                p.StrideH, p.StrideW, p.DilationH, p.DilationW, p.PadTop, p.PadLeft,
+                p.InputZeroPoint, p.OutputZeroPoint, p.ActMin, p.ActMax);
         }
     }
 
-    /// <summary>Shape arithmetic and checks shared by the convolution and pooling ops.</summary>
+    /// <summary>Shape arithmetic, option reading and checks shared by the convolution, FC and pooling ops.</summary>
     public static class ConvGeometry
     {
         /// <summary>Output size for explicit paddings: (in + padBefore + padAfter − effectiveFilter) / stride + 1.</summary>
@@ -106,6 +60,68 @@ namespace Edge.Runtime
             long span = (long)input + padBefore + padAfter - effective;
             if (span < 0) return 0;
             return (int)(span / stride + 1);
+        }
+
+        /// <summary>Input (int8 NHWC), filter (int8 rank 4) and output (int8 NHWC) of a convolution.</summary>
+        public static ConvParams Tensors(OperatorDef d)
+        {
+            ConvParams p = new ConvParams();
+            p.Input = OpCheck.Required(d, 0, "input");
+            p.Filter = OpCheck.Required(d, 1, "filter");
+            p.Output = d.Output(0);
+            OpCheck.Type(d, p.Input, DType.Int8, "input");
+            OpCheck.Type(d, p.Filter, DType.Int8, "filter");
+            OpCheck.Type(d, p.Output, DType.Int8, "output");
+            OpCheck.Rank(d, p.Input, 4, "input");
+            OpCheck.Rank(d, p.Filter, 4, "filter");
+            OpCheck.Rank(d, p.Output, 4, "output");
+            int[] i = p.Input.Shape, o = p.Output.Shape;
+            p.Batches = i[0]; p.InH = i[1]; p.InW = i[2]; p.InC = i[3];
+            p.OutH = o[1]; p.OutW = o[2];
+            OpCheck.Dim(d, p.Output, 0, i[0], "output");
+            return p;
+        }
+
+        /// <summary>
+        /// Reads stride_w, stride_h, dilation_w, dilation_h, pad_top, pad_left, pad_bottom, pad_right from eight
+        /// consecutive slots, validates them, and checks the output shape they imply (p.KernelH/W, p.OutC set).
+        /// </summary>
+        public static void ReadWindow(OperatorDef d, ConvParams p, int first)
+        {
+            p.StrideW = d.Int(first, 1, "stride_w");
+            p.StrideH = d.Int(first + 1, 1, "stride_h");
+            p.DilationW = d.Int(first + 2, 1, "dilation_w");
+            p.DilationH = d.Int(first + 3, 1, "dilation_h");
+            p.PadTop = d.Int(first + 4, 0, "pad_top");
+            p.PadLeft = d.Int(first + 5, 0, "pad_left");
+            p.PadBottom = d.Int(first + 6, 0, "pad_bottom");
+            p.PadRight = d.Int(first + 7, 0, "pad_right");
+            OpCheck.Positive(d, p.StrideW, "stride_w"); OpCheck.Positive(d, p.StrideH, "stride_h");
+            OpCheck.Positive(d, p.DilationW, "dilation_w"); OpCheck.Positive(d, p.DilationH, "dilation_h");
+            OpCheck.NonNegative(d, p.PadTop, "pad_top"); OpCheck.NonNegative(d, p.PadLeft, "pad_left");
+            OpCheck.NonNegative(d, p.PadBottom, "pad_bottom"); OpCheck.NonNegative(d, p.PadRight, "pad_right");
+            OpCheck.Dim(d, p.Output, 1, OutputSize(p.InH, p.KernelH, p.StrideH, p.DilationH, p.PadTop, p.PadBottom), "output");
+            OpCheck.Dim(d, p.Output, 2, OutputSize(p.InW, p.KernelW, p.StrideW, p.DilationW, p.PadLeft, p.PadRight), "output");
+            OpCheck.Dim(d, p.Output, 3, p.OutC, "output");
+        }
+
+        /// <summary>
+        /// Reads input_zero_point, output_zero_point, act_min, act_max, output_multiplier, output_shift from six
+        /// consecutive slots and the folded bias (input 2), all validated against p.OutC.
+        /// </summary>
+        public static void ReadQuantization(OperatorDef d, ConvParams p, int first)
+        {
+            p.InputZeroPoint = d.Int(first, 0, "input_zero_point");
+            p.OutputZeroPoint = d.Int(first + 1, 0, "output_zero_point");
+            OpCheck.ZeroPoint(d, p.InputZeroPoint, "input");
+            OpCheck.ZeroPoint(d, p.OutputZeroPoint, "output");
+            p.ActMin = d.Int(first + 2, 0, "act_min");
+            p.ActMax = d.Int(first + 3, 0, "act_max");
+            OpCheck.Int8Range(d, p.ActMin, p.ActMax);
+            p.Multiplier = d.Ints(first + 4, "output_multiplier");
+            p.Shift = d.Ints(first + 5, "output_shift");
+            CheckMultipliers(d, p.Multiplier, p.Shift, p.OutC);
+            p.Bias = OpCheck.ConstInts(d, OpCheck.Required(d, 2, "bias"), p.OutC, "bias");
         }
 
         public static void CheckMultipliers(OperatorDef d, int[] mult, int[] shift, int channels)

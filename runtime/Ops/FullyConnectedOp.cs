@@ -4,17 +4,16 @@ namespace Edge.Runtime
 {
     /// <summary>
     /// FULLY_CONNECTED: input flattened to [batches, in_depth], weights [units, in_depth], folded bias.
-    /// Prepare validates; Eval dispatches to the reference kernel.
+    /// Prepare validates into <see cref="Params"/> (a 1×1 convolution over [batches, 1, 1, in_depth]);
+    /// Eval dispatches to the reference kernel.
     /// </summary>
     public sealed class FullyConnectedOp : OpKernel
     {
-        private const int InputZeroPoint = 0, OutputZeroPoint = 1, ActMin = 2, ActMax = 3, OutputMultiplier = 4, OutputShift = 5;
+        // FullyConnectedOptions slots: input_zero_point, output_zero_point, act_min, act_max,
+        // output_multiplier, output_shift (0..5).
+        private const int QuantSlots = 0;
 
-        private TensorInfo _in, _weights, _out;
-        private int[] _bias, _mult, _shift;
-        private int _batches, _inDepth, _units, _inZp, _outZp, _actMin, _actMax;
-
-        /// <summary>The validated parameters, as a 1×1 convolution over [batches, 1, 1, depth] (for alternate kernel sets).</summary>
+        /// <summary>The validated parameters (also used by alternate kernel sets).</summary>
         public ConvParams Params;
 
         public static OpKernel Prepare(OperatorDef d)
@@ -22,55 +21,41 @@ namespace Edge.Runtime
             OpCheck.InputCount(d, 3, 3);
             OpCheck.OutputCount(d, 1);
             d.RequireOptions(OptionsType.FullyConnected);
-            FullyConnectedOp op = new FullyConnectedOp();
-            op._in = OpCheck.Required(d, 0, "input");
-            op._weights = OpCheck.Required(d, 1, "weights");
-            TensorInfo bias = OpCheck.Required(d, 2, "bias");
-            op._out = d.Output(0);
-            OpCheck.Type(d, op._in, DType.Int8, "input");
-            OpCheck.Type(d, op._weights, DType.Int8, "weights");
-            OpCheck.Type(d, op._out, DType.Int8, "output");
-            OpCheck.Rank(d, op._weights, 2, "weights");
-            op._units = op._weights.Shape[0];
-            op._inDepth = op._weights.Shape[1];
-            OpCheck.Positive(d, op._inDepth, "weights input depth");
-            OpCheck.Positive(d, op._units, "weights units");
-            if (op._in.ElementCount % op._inDepth != 0)
-                throw d.Error(string.Concat("input ", op._in.ShapeText(), " does not flatten to rows of ", op._inDepth.ToString()));
-            op._batches = op._in.ElementCount / op._inDepth;
-            if ((long)op._batches * op._units != op._out.ElementCount)
-                throw d.Error(string.Concat("output ", op._out.ShapeText(), " should hold ", op._batches.ToString(), " x ", op._units.ToString(), " values"));
-            if (op._out.Rank == 0 || op._out.Shape[op._out.Rank - 1] != op._units)
-                throw d.Error(string.Concat("output ", op._out.ShapeText(), " must end in ", op._units.ToString(), " units"));
-            op._inZp = d.Int(InputZeroPoint, 0, "input_zero_point");
-            op._outZp = d.Int(OutputZeroPoint, 0, "output_zero_point");
-            OpCheck.ZeroPoint(d, op._inZp, "input");
-            OpCheck.ZeroPoint(d, op._outZp, "output");
-            op._actMin = d.Int(ActMin, 0, "act_min");
-            op._actMax = d.Int(ActMax, 0, "act_max");
-            OpCheck.Int8Range(d, op._actMin, op._actMax);
-            op._mult = d.Ints(OutputMultiplier, "output_multiplier");
-            op._shift = d.Ints(OutputShift, "output_shift");
-            ConvGeometry.CheckMultipliers(d, op._mult, op._shift, op._units);
-            op._bias = OpCheck.ConstInts(d, bias, op._units, "bias");
             ConvParams p = new ConvParams();
-            p.Input = op._in; p.Filter = op._weights; p.Output = op._out;
-            p.Bias = op._bias; p.Multiplier = op._mult; p.Shift = op._shift;
-            p.InputZeroPoint = op._inZp; p.OutputZeroPoint = op._outZp; p.ActMin = op._actMin; p.ActMax = op._actMax;
-            p.Batches = op._batches; p.InH = 1; p.InW = 1; p.InC = op._inDepth;
-            p.OutH = 1; p.OutW = 1; p.OutC = op._units; p.FilterInC = op._inDepth;
+            p.Input = OpCheck.Required(d, 0, "input");
+            p.Filter = OpCheck.Required(d, 1, "weights");
+            p.Output = d.Output(0);
+            OpCheck.Type(d, p.Input, DType.Int8, "input");
+            OpCheck.Type(d, p.Filter, DType.Int8, "weights");
+            OpCheck.Type(d, p.Output, DType.Int8, "output");
+            OpCheck.Rank(d, p.Filter, 2, "weights");
+            int units = p.Filter.Shape[0], depth = p.Filter.Shape[1];
+            OpCheck.Positive(d, depth, "weights input depth");
+            OpCheck.Positive(d, units, "weights units");
+            if (p.Input.ElementCount % depth != 0)
+                throw d.Error(string.Concat("input ", p.Input.ShapeText(), " does not flatten to rows of ", depth.ToString()));
+            int batches = p.Input.ElementCount / depth;
+            if ((long)batches * units != p.Output.ElementCount)
+                throw d.Error(string.Concat("output ", p.Output.ShapeText(), " should hold ", batches.ToString(), " x ", units.ToString(), " values"));
+            if (p.Output.Rank == 0 || p.Output.Shape[p.Output.Rank - 1] != units)
+                throw d.Error(string.Concat("output ", p.Output.ShapeText(), " must end in ", units.ToString(), " units"));
+            p.Batches = batches; p.InH = 1; p.InW = 1; p.InC = depth;
+            p.OutH = 1; p.OutW = 1; p.OutC = units; p.FilterInC = depth;
+            ConvGeometry.ReadQuantization(d, p, QuantSlots);
+            FullyConnectedOp op = new FullyConnectedOp();
             op.Params = p;
             return op;
         }
 
         public override void Eval(byte[] arena, byte[] model)
         {
+            ConvParams p = Params;
             FullyConnected.Eval(
-                Data(_in, arena, model), _in.DataOffset, _batches, _inDepth,
-                Data(_weights, arena, model), _weights.DataOffset, _units,
-                _bias, _mult, _shift,
-                arena, _out.DataOffset,
-                _inZp, _outZp, _actMin, _actMax);
+                Data(p.Input, arena, model), p.Input.DataOffset, p.Batches, p.InC,
+                Data(p.Filter, arena, model), p.Filter.DataOffset, p.OutC,
+                p.Bias, p.Multiplier, p.Shift,
+                arena, p.Output.DataOffset,
+                p.InputZeroPoint, p.OutputZeroPoint, p.ActMin, p.ActMax);
         }
     }
 }
