@@ -9,9 +9,14 @@ namespace Edge.Runtime
     /// </summary>
     public sealed class EdgeModel
     {
-        /// <summary>Format version this runtime reads: major 1, minor 0.</summary>
+        /// <summary>Format version this runtime reads: major 1, up to minor 1 (1.1 added the self-test).</summary>
         public const int FormatVersionMajor = 1;
-        public const int FormatVersionMinor = 0;
+        public const int FormatVersionMinor = 1;
+
+        /// <summary>Embedded self-test: file offsets of the stored input and expected output bytes (null when absent).</summary>
+        public int[] SelfTestInputOffsets;
+        public int[] SelfTestOutputOffsets;
+        public bool HasSelfTest { get { return SelfTestInputOffsets != null; } }
 
         public byte[] Data;
         public int FormatVersion;
@@ -35,7 +40,7 @@ namespace Edge.Runtime
 
         // Schema slots (runtime/Format/edge.fbs).
         private const int ModelFormatVersion = 0, ModelTensors = 1, ModelOperators = 2, ModelInputs = 3,
-            ModelOutputs = 4, ModelBuffers = 5, ModelConstants = 6, ModelArenaBytes = 7, ModelMetadata = 8;
+            ModelOutputs = 4, ModelBuffers = 5, ModelConstants = 6, ModelArenaBytes = 7, ModelMetadata = 8, ModelSelfTest = 9;
         private const int TensorName = 0, TensorDType = 1, TensorShape = 2, TensorQuantization = 3,
             TensorBuffer = 4, TensorArenaOffset = 5, TensorSizeBytes = 6;
         private const int QuantScale = 0, QuantZeroPoint = 1, QuantDimension = 2;
@@ -122,6 +127,13 @@ namespace Edge.Runtime
                 m.SourceSha256 = FlatBufferView.GetString(file, meta, MetaSha256, "metadata", "source_sha256");
                 m.ConverterVersion = FlatBufferView.GetString(file, meta, MetaConverterVersion, "metadata", "converter_version");
                 m.Macs = FlatBufferView.GetLong(file, meta, MetaMacs, 0, "metadata", "macs");
+            }
+
+            int selfTest = FlatBufferView.GetTable(file, root, ModelSelfTest, "model", "self_test");
+            if (selfTest >= 0)
+            {
+                m.SelfTestInputOffsets = ReadSelfTestBuffers(file, selfTest, 0, "inputs", m.Inputs, m.Tensors, bufferOffset, bufferLength);
+                m.SelfTestOutputOffsets = ReadSelfTestBuffers(file, selfTest, 1, "outputs", m.Outputs, m.Tensors, bufferOffset, bufferLength);
             }
 
             m.Ops = ReadOperators(file, root, m, kernels);
@@ -229,6 +241,24 @@ namespace Edge.Runtime
             ti.Scales = scales;
             ti.ZeroPoints = zps;
             ti.QuantizedDimension = dim;
+        }
+
+        private static int[] ReadSelfTestBuffers(byte[] file, int table, int slot, string field, int[] io, TensorInfo[] ts,
+            int[] bufferOffset, int[] bufferLength)
+        {
+            int[] v = FlatBufferView.GetIntVector(file, table, slot, "self_test", field);
+            if (v == null || v.Length != io.Length)
+                throw new EdgeFormatException(string.Concat("self_test.", field), table, string.Concat("needs one buffer per model ", field));
+            int[] offsets = new int[v.Length];
+            for (int i = 0; i < v.Length; i++)
+            {
+                if (v[i] < 0 || v[i] >= bufferOffset.Length)
+                    throw new EdgeFormatException(string.Concat("self_test.", field), table, string.Concat("buffer index ", v[i].ToString(), " out of range"));
+                if (bufferLength[v[i]] != ts[io[i]].SizeBytes)
+                    throw new EdgeFormatException(string.Concat("self_test.", field), table, string.Concat("buffer ", v[i].ToString(), " holds ", bufferLength[v[i]].ToString(), " bytes, tensor needs ", ts[io[i]].SizeBytes.ToString()));
+                offsets[i] = bufferOffset[v[i]];
+            }
+            return offsets;
         }
 
         private static int[] ReadIo(byte[] file, int root, int slot, string field, TensorInfo[] ts)

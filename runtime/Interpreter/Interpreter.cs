@@ -54,6 +54,45 @@ namespace Edge.Runtime
             Array.Copy(_arena, t.DataOffset, destination, destinationOffset, t.SizeBytes);
         }
 
+        /// <summary>
+        /// Runs the self-test embedded in the model (edge convert --embed-test): copies the stored inputs into
+        /// the arena, invokes, and compares every output byte with the stored expected output. Overwrites the
+        /// arena (inputs included). A quantized model verified on the board it runs on.
+        /// </summary>
+        public SelfTestResult SelfTest()
+        {
+            SelfTestResult r = new SelfTestResult();
+            if (!_model.HasSelfTest) return r;
+            r.Present = true;
+            for (int i = 0; i < _model.Inputs.Length; i++)
+            {
+                TensorInfo t = Input(i);
+                Array.Copy(_data, _model.SelfTestInputOffsets[i], _arena, t.DataOffset, t.SizeBytes);
+            }
+            Invoke();
+            for (int o = 0; o < _model.Outputs.Length; o++)
+            {
+                TensorInfo t = Output(o);
+                int expected = _model.SelfTestOutputOffsets[o];
+                for (int k = 0; k < t.SizeBytes; k++)
+                {
+                    byte want = _data[expected + k];
+                    byte got = _arena[t.DataOffset + k];
+                    if (want != got)
+                    {
+                        r.Output = o;
+                        r.ByteIndex = k;
+                        r.Expected = (sbyte)want;
+                        r.Actual = (sbyte)got;
+                        return r;
+                    }
+                    r.BytesCompared++;
+                }
+            }
+            r.Passed = true;
+            return r;
+        }
+
         /// <summary>Runs every operator once, in order. Allocates nothing.</summary>
         public void Invoke()
         {

@@ -132,7 +132,7 @@ namespace Edge.Tests.Format
                 using var doc = FormatTestEnvironment.FlatcToJson(FormatTestEnvironment.EdgeSchema, path);
                 var m = doc.RootElement;
 
-                Assert.Equal(65536u, m.GetProperty("format_version").GetUInt32());
+                Assert.Equal(EdgeWriter.FormatVersion, m.GetProperty("format_version").GetUInt32());
                 Assert.Equal((uint)g.ArenaBytes, m.GetProperty("arena_bytes").GetUInt32());
                 Assert.Equal(g.Inputs.ToArray(), Ints(m.GetProperty("inputs")));
                 Assert.Equal(g.Outputs.ToArray(), Ints(m.GetProperty("outputs")));

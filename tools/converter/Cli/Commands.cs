@@ -28,10 +28,22 @@ namespace Edge.Converter.Cli
             string input = a.Positional(0, "input model (IN.tflite)");
             string output = a.Option("o", "output") ?? throw new UsageException("missing -o OUT.edge");
             bool plan = a.Flag("plan");
+            var embed = a.Options("embed-test");
             a.Done(1);
             if (!File.Exists(input)) throw new FileNotFoundException($"{input}: no such file");
+            List<byte[]> selfTest = null;
             var sw = Stopwatch.StartNew();
-            ConversionResult r = ModelConverter.ConvertFile(input, output);
+            if (embed.Count > 0)
+            {
+                // Check the self-test inputs' dtype and shape against the converted model before anything is written.
+                var arrays = embed.Select(Npy.Read).ToList();
+                var probe = EdgeModel.Load(ModelConverter.Convert(File.ReadAllBytes(input), Path.GetFileName(input)).FileBytesData);
+                if (arrays.Count != probe.InputCount)
+                    throw new InputMismatchException($"--embed-test: the model has {probe.InputCount} input(s), {arrays.Count} given");
+                for (int i = 0; i < arrays.Count; i++) CheckInput(probe.Input(i), arrays[i], embed[i], i);
+                selfTest = arrays.Select(x => x.Data).ToList();
+            }
+            ConversionResult r = ModelConverter.ConvertFile(input, output, selfTest);
             sw.Stop();
             var g = r.Graph;
             stdout.WriteLine($"converted {input} -> {output} in {sw.Elapsed.TotalMilliseconds:F0} ms");
@@ -54,6 +66,7 @@ namespace Edge.Converter.Cli
             stdout.WriteLine($"weight bytes {Num(r.WeightBytes)}");
             stdout.WriteLine($"file bytes   {Num(r.FileBytes)} (source {Num(r.SourceBytes)})");
             stdout.WriteLine($"MACs         {Num(g.Metadata.Macs)}");
+            if (selfTest != null) stdout.WriteLine($"self-test    embedded ({embed.Count} input(s) and the outputs the reference kernels give)");
             if (plan)
             {
                 stdout.WriteLine();
@@ -61,6 +74,23 @@ namespace Edge.Converter.Cli
                 foreach (var line in r.PlanLines) stdout.WriteLine("  " + line);
             }
             return Program.ExitOk;
+        }
+
+        /// <summary>edge selftest M.edge [--kernels K] [--threads N]: runs the embedded self-test.</summary>
+        public static int SelfTest(ArgReader a, TextWriter stdout)
+        {
+            string path = a.Positional(0, "model (M.edge)");
+            var lm = LoadModel(path, a);
+            a.Done(1);
+            try
+            {
+                var m = lm.Model;
+                if (!m.HasSelfTest) throw new InputMismatchException($"{path}: no self-test embedded (convert with --embed-test IN.npy)");
+                var result = new Interpreter(m, new byte[m.ArenaBytes]).SelfTest();
+                stdout.WriteLine($"{path}: {result} (kernels: {lm.Kernels}, threads: {lm.Threads})");
+                return result.Passed ? Program.ExitOk : Program.ExitInvalid;
+            }
+            finally { lm.Provider?.Context.Pool?.Dispose(); }
         }
 
         public static int Verify(ArgReader a, TextWriter stdout)

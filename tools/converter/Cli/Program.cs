@@ -17,7 +17,9 @@ namespace Edge.Converter.Cli
         public const string Usage = @"edge — convert and run INT8 models on .NET
 
 usage:
-  edge convert IN.tflite -o OUT.edge [--plan]    convert a full-integer INT8 TFLite model
+  edge convert IN.tflite -o OUT.edge [--plan] [--embed-test IN0.npy ...]
+                                                 convert a full-integer INT8 TFLite model
+                                                 (--embed-test stores an input and its output for selftest)
   edge inspect M.edge [--json]                   show ops, tensors, arena and sizes
   edge run M.edge --input IN0.npy [--input IN1.npy ...] --output-dir DIR [--profile] [--kernels K] [--threads N]
                                                  run one inference, write DIR/output_0.npy, ...
@@ -25,6 +27,7 @@ usage:
                                                  latency percentiles and allocations per inference
      K = auto (default: the best for this CPU) | reference | portable | x86 | neon-model | neon
   edge verify M.edge                             check a .edge file (exit 0 valid, 2 invalid)
+  edge selftest M.edge [--kernels K] [--threads N]  run the embedded self-test (exit 0 pass, 2 fail)
   edge demo [--model PATH] [--json]              convert and run the repo's own sine sample (samples/sine)
   edge --version
 
@@ -55,6 +58,7 @@ exit codes: 0 ok, 1 usage, 2 invalid or unsupported input, 3 internal error";
                     "bench" => Commands.Bench(new ArgReader(rest), stdout, stderr),
                     "verify" => Commands.Verify(new ArgReader(rest), stdout),
                     "demo" => DemoCommand.Run(new ArgReader(rest), stdout, stderr),
+                    "selftest" => Commands.SelfTest(new ArgReader(rest), stdout),
                     _ => throw new UsageException($"unknown command '{args[0]}'"),
                 };
             }

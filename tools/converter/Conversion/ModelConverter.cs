@@ -28,9 +28,9 @@ namespace Edge.Converter.Conversion
             typeof(ModelConverter).Assembly.GetName().Version is { } v ? $"{v.Major}.{v.Minor}.{v.Build}" : "0.0.0";
 
         /// <summary>Converts and writes atomically (temp file + rename): on failure no output file exists.</summary>
-        public static ConversionResult ConvertFile(string input, string output)
+        public static ConversionResult ConvertFile(string input, string output, IReadOnlyList<byte[]> selfTestInputs = null)
         {
-            var r = Convert(File.ReadAllBytes(input), Path.GetFileName(input));
+            var r = Convert(File.ReadAllBytes(input), Path.GetFileName(input), selfTestInputs);
             string full = Path.GetFullPath(output);
             string dir = Path.GetDirectoryName(full) ?? ".";
             if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"{dir}: output directory does not exist");
@@ -47,7 +47,9 @@ namespace Edge.Converter.Conversion
             return r;
         }
 
-        public static ConversionResult Convert(byte[] source, string sourceName)
+        /// <param name="selfTestInputs">Optional: one byte image per model input; the model is run once with the
+        /// reference kernels and the inputs with their outputs are embedded as the file's self-test.</param>
+        public static ConversionResult Convert(byte[] source, string sourceName, IReadOnlyList<byte[]> selfTestInputs = null)
         {
             TfliteModel model;
             if (source.Length >= 8 && source[4] == 'T' && source[5] == 'F' && source[6] == 'L' && source[7] == '3')
@@ -69,7 +71,32 @@ namespace Edge.Converter.Conversion
                 g.Metadata.OpCounts.Add(new KeyValuePair<OpType, int>(grp.Key, grp.Count()));
             byte[] bytes = EdgeWriter.Write(g);
             // The converter's output must pass the runtime's verifier; a failure here is a converter bug.
-            EdgeModel.Load(bytes);
+            var loaded = EdgeModel.Load(bytes);
+            if (selfTestInputs != null)
+            {
+                if (selfTestInputs.Count != loaded.InputCount)
+                    throw new ConversionException($"--embed-test: the model has {loaded.InputCount} input(s), {selfTestInputs.Count} given");
+                var interp = new Interpreter(loaded, new byte[loaded.ArenaBytes]);
+                var st = new EdgeSelfTest();
+                for (int i = 0; i < selfTestInputs.Count; i++)
+                {
+                    if (selfTestInputs[i].Length != loaded.Input(i).SizeBytes)
+                        throw new ConversionException($"--embed-test: input {i} holds {selfTestInputs[i].Length} bytes, the model needs {loaded.Input(i).SizeBytes}");
+                    interp.SetInput(i, selfTestInputs[i], 0);
+                    st.Inputs.Add((byte[])selfTestInputs[i].Clone());
+                }
+                interp.Invoke();
+                for (int o = 0; o < loaded.OutputCount; o++)
+                {
+                    var outBytes = new byte[loaded.Output(o).SizeBytes];
+                    interp.GetOutput(o, outBytes, 0);
+                    st.Outputs.Add(outBytes);
+                }
+                g.SelfTest = st;
+                bytes = EdgeWriter.Write(g);
+                if (!new Interpreter(EdgeModel.Load(bytes), new byte[loaded.ArenaBytes]).SelfTest().Passed)
+                    throw new InvalidOperationException("embedded self-test does not reproduce (converter bug)");
+            }
             return new ConversionResult
             {
                 Graph = g,

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using Edge.Converter.FlatBuffers;
 using Edge.Converter.Ir;
 using Edge.Runtime;
@@ -24,8 +25,8 @@ namespace Edge.Converter.Format
     public static class EdgeWriter
     {
         public const string FileIdentifier = "EDGE";
-        /// <summary>major * 65536 + minor.</summary>
-        public const uint FormatVersion = 1u << 16;
+        /// <summary>major * 65536 + minor: 1.1 (1.1 added Model.self_test).</summary>
+        public const uint FormatVersion = (1u << 16) | 1;
         public const int ConstantAlignment = 16;
 
         /// <summary>Where one constant buffer lives inside Model.constants.</summary>
@@ -55,6 +56,20 @@ namespace Edge.Converter.Format
                 bb.PutUint(r.Offset);
             });
 
+            int selfTestOff = 0;
+            if (g.SelfTest != null)
+            {
+                int n = refs.Count - SelfTestBuffers(g);
+                var ins = Enumerable.Range(n, g.SelfTest.Inputs.Count).ToArray();
+                var outs = Enumerable.Range(n + g.SelfTest.Inputs.Count, g.SelfTest.Outputs.Count).ToArray();
+                int insOff = b.CreateVector(ins), outsOff = b.CreateVector(outs);
+                // table SelfTest
+                b.StartTable(2);
+                b.AddOffset(0, insOff);
+                b.AddOffset(1, outsOff);
+                selfTestOff = b.EndTable();
+            }
+
             var tensorOffs = new int[g.Tensors.Count];
             for (int i = 0; i < g.Tensors.Count; i++)
                 tensorOffs[i] = WriteTensor(b, g.Tensors[i], bufferIndex[i]);
@@ -70,7 +85,7 @@ namespace Edge.Converter.Format
             int metadataOff = WriteMetadata(b, g.Metadata ?? new EdgeMetadata());
 
             // table Model
-            b.StartTable(9);
+            b.StartTable(10);
             b.AddUint(0, FormatVersion, 0);
             b.AddOffset(1, tensorsOff);
             b.AddOffset(2, opsOff);
@@ -80,6 +95,7 @@ namespace Edge.Converter.Format
             b.AddOffset(6, constantsOff);
             b.AddUint(7, (uint)g.ArenaBytes, 0);
             b.AddOffset(8, metadataOff);
+            b.AddOffset(9, selfTestOff);
             int model = b.EndTable();
             b.Finish(model, FileIdentifier);
             return b.ToArray();
@@ -130,6 +146,13 @@ namespace Edge.Converter.Format
                 if (total > FlatBufferBuilder.MaxBufferSize - 65536)
                     throw new ArgumentException($"constants exceed the 2 GiB FlatBuffers limit (at tensor {i} \"{t.Name}\")");
             }
+            var extra = SelfTestData(g);
+            foreach (var d in extra)
+            {
+                long off = AlignUp(total, ConstantAlignment);
+                refs.Add(new BufferRef(checked((uint)off), checked((uint)d.Length)));
+                total = off + d.Length;
+            }
             // Round the blob up to 16 as well: with a length that is a multiple of its alignment the vector needs no
             // padding after it, so the file ends with Model.constants itself (created first = last in the file) and
             // a truncated file always cuts into referenced bytes instead of silently dropping trailing padding.
@@ -142,10 +165,27 @@ namespace Edge.Converter.Format
                 Buffer.BlockCopy(t.Data, 0, blob, (int)refs[k].Offset, t.Data.Length);
                 k++;
             }
+            foreach (var d in extra)
+            {
+                Buffer.BlockCopy(d, 0, blob, (int)refs[k].Offset, d.Length);
+                k++;
+            }
             return blob;
         }
 
         private static long AlignUp(long x, int a) => (x + a - 1) / a * a;
+
+        /// <summary>The self-test's byte images (inputs, then outputs), stored as buffers after the tensors' ones.</summary>
+        private static List<byte[]> SelfTestData(EdgeGraph g)
+        {
+            var list = new List<byte[]>();
+            if (g.SelfTest == null) return list;
+            list.AddRange(g.SelfTest.Inputs);
+            list.AddRange(g.SelfTest.Outputs);
+            return list;
+        }
+
+        private static int SelfTestBuffers(EdgeGraph g) => g.SelfTest == null ? 0 : g.SelfTest.Inputs.Count + g.SelfTest.Outputs.Count;
 
         // ------------------------------------------------------------------------------------------------
 
@@ -412,6 +452,15 @@ namespace Edge.Converter.Format
                     throw new ArgumentException($"{who}: options union tag {op.Options.UnionType} out of range");
             }
             foreach (int t in g.Inputs) if (t < 0 || t >= n) throw new ArgumentException($"model input tensor {t} out of range (0..{n - 1})");
+            if (g.SelfTest != null)
+            {
+                if (g.SelfTest.Inputs.Count != g.Inputs.Count || g.SelfTest.Outputs.Count != g.Outputs.Count)
+                    throw new ArgumentException("self-test needs one byte image per model input and output");
+                for (int i = 0; i < g.Inputs.Count; i++)
+                    if (g.SelfTest.Inputs[i].Length != g.Tensors[g.Inputs[i]].SizeBytes) throw new ArgumentException($"self-test input {i} has the wrong size");
+                for (int i = 0; i < g.Outputs.Count; i++)
+                    if (g.SelfTest.Outputs[i].Length != g.Tensors[g.Outputs[i]].SizeBytes) throw new ArgumentException($"self-test output {i} has the wrong size");
+            }
             foreach (int t in g.Outputs) if (t < 0 || t >= n) throw new ArgumentException($"model output tensor {t} out of range (0..{n - 1})");
             if (g.Metadata != null)
                 foreach (var kv in g.Metadata.OpCounts)

@@ -16,6 +16,8 @@ namespace Edge.Converter.Ir
         /// <summary>Set by the memory planner.</summary>
         public int ArenaBytes { get; set; }
         public EdgeMetadata Metadata { get; set; } = new();
+        /// <summary>Optional embedded self-test: input bytes per model input and the output bytes they must give.</summary>
+        public EdgeSelfTest SelfTest { get; set; }
 
         public int AddTensor(EdgeTensor t) { Tensors.Add(t); return Tensors.Count - 1; }
     }
@@ -59,6 +61,14 @@ namespace Edge.Converter.Ir
         public long Macs { get; set; }
         /// <summary>Index of the source op in the original model (for messages); not serialised.</summary>
         public int SourceIndex { get; set; } = -1;
+    }
+
+    public sealed class EdgeSelfTest
+    {
+        /// <summary>One byte image per model input (its exact size), in model input order.</summary>
+        public List<byte[]> Inputs { get; } = new();
+        /// <summary>One byte image per model output, in model output order.</summary>
+        public List<byte[]> Outputs { get; } = new();
     }
 
     public sealed class EdgeMetadata
