@@ -32,10 +32,12 @@ namespace Edge.Runtime
             if (v < 0 || (v == 0 && 1.0 / v < 0)) { sign = unchecked((int)0x80000000); v = -v; }
             if (v == 0) return sign;
             if (v > 3.4028234663852886e38) return sign | 0x7F800000;
-            // Find e with 2^e <= v < 2^(e+1).
+            // Find e with 2^e <= v < 2^(e+1): coarse steps of 2^16, then single steps (at most ~24 iterations).
             int e = 0;
             double p = 1.0;
+            while (p * 65536.0 <= v) { p *= 65536.0; e += 16; }
             while (p * 2 <= v) { p *= 2; e++; }
+            while (p / 65536.0 > v) { p /= 65536.0; e -= 16; }
             while (p > v) { p /= 2; e--; }
             if (e < -126)
             {
