@@ -25,16 +25,19 @@ namespace Edge.Kernels.Simd
         }
 
         /// <summary>
-        /// Four requantized int32x4 (16 outputs) → int8x16: saturating narrow to int16, + output zero point
-        /// (saturating), saturating narrow to int8, clamp to [min, max]. Equal to clamp(r + zp, min, max) for
-        /// every int32 r, because the saturations only ever move values that the clamp moves anyway.
+        /// Four requantized int32x4 (16 outputs) → int8x16: + output zero point with WRAPPING int32 addition (as the
+        /// reference kernels' <c>unchecked(r + zp)</c>), saturating narrow to int16 and to int8, clamp to
+        /// [min, max]. Equal to clamp(unchecked(r + zp), min, max) for every int32 r: the saturations only move
+        /// values outside int8, which the clamp moves to the same bound. <paramref name="zeroPoint"/> holds the
+        /// zero point in every lane.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector128<sbyte> Pack<TIsa>(Vector128<int> r0, Vector128<int> r1, Vector128<int> r2, Vector128<int> r3,
             Vector128<short> zeroPoint, Vector128<sbyte> min, Vector128<sbyte> max) where TIsa : IInt8Isa
         {
-            var lo = TIsa.SaturatingAdd(TIsa.SaturatingNarrow(r0, r1), zeroPoint);
-            var hi = TIsa.SaturatingAdd(TIsa.SaturatingNarrow(r2, r3), zeroPoint);
+            var zp = Vector128.WidenLower(zeroPoint);
+            var lo = TIsa.SaturatingNarrow(r0 + zp, r1 + zp);
+            var hi = TIsa.SaturatingNarrow(r2 + zp, r3 + zp);
             var b = TIsa.SaturatingNarrow(lo, hi);
             return Vector128.Min(Vector128.Max(b, min), max);
         }

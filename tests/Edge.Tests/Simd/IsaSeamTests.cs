@@ -127,7 +127,7 @@ namespace Edge.Tests.Simd
                     Vector128.Create((short)zp), Vector128.Create((sbyte)lo), Vector128.Create((sbyte)hi));
                 for (int i = 0; i < 16; i++)
                 {
-                    long want = Math.Clamp((long)v[i] + zp, lo, hi);
+                    long want = Math.Clamp(unchecked(v[i] + zp), lo, hi);   // the reference kernels' wrapping add, then clamp
                     Assert.Equal(want, got.GetElement(i));
                     Assert.Equal(want, got2.GetElement(i));
                 }
