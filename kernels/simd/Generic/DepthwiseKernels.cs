@@ -36,25 +36,6 @@ namespace Edge.Kernels.Simd
     }
 
     /// <summary>
-    /// Int32 results → int8 exactly as the reference kernels do it: <c>clamp(r + zeroPoint, min, max)</c> where the
-    /// addition WRAPS in int32 (the reference's <c>unchecked(v + outputZeroPoint)</c>), then SQXTN to int16 and to
-    /// int8 and a clamp. The saturating narrows only move values the clamp moves anyway, so no saturation changes a
-    /// result. (<see cref="Requant.Pack{TIsa}"/> adds the zero point with saturation, which differs from the
-    /// reference when r + zp overflows int32, e.g. r = −2^31 + 1 with zp = −5.)
-    /// </summary>
-    internal static class WrapPack
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector128<sbyte> Pack<TIsa>(Vector128<int> r0, Vector128<int> r1, Vector128<int> r2, Vector128<int> r3,
-            Vector128<int> zeroPoint, Vector128<sbyte> min, Vector128<sbyte> max) where TIsa : IInt8Isa
-        {
-            var lo = TIsa.SaturatingNarrow(r0 + zeroPoint, r1 + zeroPoint);
-            var hi = TIsa.SaturatingNarrow(r2 + zeroPoint, r3 + zeroPoint);
-            return Vector128.Min(Vector128.Max(TIsa.SaturatingNarrow(lo, hi), min), max);
-        }
-    }
-
-    /// <summary>
     /// DEPTHWISE_CONV_2D over the ISA seam, byte-exact with kernels/reference/DepthwiseConv2D.cs.
     ///
     /// NHWC keeps channels contiguous, so the kernel vectorizes across input channels, 16 per step: the input
@@ -63,7 +44,7 @@ namespace Edge.Kernels.Simd
     /// padded to a multiple of 16 with zero weights). Accumulators start at the folded bias; a tap outside the
     /// image multiplies the input zero point (the reference contract), so every product and sum is the
     /// reference's, in wrapping int32 arithmetic, only reassociated. Requantization is
-    /// <see cref="Requant.Apply{TIsa}"/> (TFLite's MultiplyByQuantizedMultiplier) + <see cref="WrapPack"/> (wrapping zero
+    /// <see cref="Requant.Apply{TIsa}"/> (TFLite's MultiplyByQuantizedMultiplier) + <see cref="Requant.Pack{TIsa}(System.Runtime.Intrinsics.Vector128{int}, System.Runtime.Intrinsics.Vector128{int}, System.Runtime.Intrinsics.Vector128{int}, System.Runtime.Intrinsics.Vector128{int}, System.Runtime.Intrinsics.Vector128{int}, System.Runtime.Intrinsics.Vector128{sbyte}, System.Runtime.Intrinsics.Vector128{sbyte})"/> (wrapping zero
     /// point, clamp), exactly. Tail channels (C mod 16) run the same code: lanes past the channel count
     /// read weight 0 and are not stored. With a depth multiplier the 16 results of a block are stored with stride
     /// dm (output channel ic·dm + m).
@@ -296,7 +277,7 @@ namespace Edge.Kernels.Simd
                                 Mac(ref a0, ref a1, ref a2, ref a3, LoadInput(input, q, valid, tmpIn), k6l, k6h);
                                 Mac(ref a0, ref a1, ref a2, ref a3, LoadInput(input, q + c, valid, tmpIn), k7l, k7h);
                                 Mac(ref a0, ref a1, ref a2, ref a3, LoadInput(input, q + 2 * c, valid, tmpIn), k8l, k8h);
-                                var res = WrapPack.Pack<TIsa>(
+                                var res = Requant.Pack<TIsa>(
                                     Requant.Apply<TIsa>(a0, m0, l0, r0), Requant.Apply<TIsa>(a1, m1, l1, r1),
                                     Requant.Apply<TIsa>(a2, m2, l2, r2), Requant.Apply<TIsa>(a3, m3, l3, r3), zpOut, vMin, vMax);
                                 StoreBlock(ref out0, outRow + ox * outC, ic0, m, dm, valid, tmpOut, res);
@@ -339,7 +320,7 @@ namespace Edge.Kernels.Simd
                         MacZp(ref a0, ref a1, ref a2, ref a3, zpIn, wl, wh);
                 }
             }
-            return WrapPack.Pack<TIsa>(
+            return Requant.Pack<TIsa>(
                 Requant.Apply<TIsa>(a0, m0, l0, r0), Requant.Apply<TIsa>(a1, m1, l1, r1),
                 Requant.Apply<TIsa>(a2, m2, l2, r2), Requant.Apply<TIsa>(a3, m3, l3, r3), zpOut, vMin, vMax);
         }

@@ -87,8 +87,8 @@ namespace Edge.Kernels.Simd
     /// ADD/SUB per 16 elements: SXTL, + input offset (int16, exact: |x − zp| ≤ 255), widen to int32, shift left by
     /// left_shift (wrapping, as the reference's multiply by 2^left_shift), MultiplyByQuantizedMultiplier-
     /// SmallerThanOneExp per input, wrapping sum/difference, the output rescale, then + output offset (wrapping) and
-    /// clamp (<see cref="WrapPack"/>). MUL: (x1 + off1)·(x2 + off2) by SMLAL from int16 (exact), then
-    /// <see cref="Requant.Apply{TIsa}"/> and <see cref="WrapPack"/>. The broadcast input's per-element terms are
+    /// clamp (Requant.Pack). MUL: (x1 + off1)·(x2 + off2) by SMLAL from int16 (exact), then
+    /// <see cref="Requant.Apply{TIsa}"/> and Requant.Pack (wrapping zero-point add). The broadcast input's per-element terms are
     /// computed once per Eval (scalar, with the reference's own functions) into a buffer made at load.
     /// </summary>
     internal sealed class BinaryKernel<TIsa> : OpKernel where TIsa : IInt8Isa
@@ -257,7 +257,7 @@ namespace Edge.Kernels.Simd
                     var p1 = TIsa.MultiplyWideningUpperAndAdd(z, a0, b0);
                     var p2 = TIsa.MultiplyWideningLowerAndAdd(z, a1, b1);
                     var p3 = TIsa.MultiplyWideningUpperAndAdd(z, a1, b1);
-                    var res = WrapPack.Pack<TIsa>(
+                    var res = Requant.Pack<TIsa>(
                         Requant.Apply<TIsa>(p0, mult, left, right), Requant.Apply<TIsa>(p1, mult, left, right),
                         Requant.Apply<TIsa>(p2, mult, left, right), Requant.Apply<TIsa>(p3, mult, left, right), outOff, vMin, vMax);
                     SimdIo.Store(o, oPos + i, valid, res, tmp2);
@@ -291,7 +291,7 @@ namespace Edge.Kernels.Simd
                     Vector128<int> s0, s1, s2, s3;
                     if (sub) { s0 = a0 - b0; s1 = a1 - b1; s2 = a2 - b2; s3 = a3 - b3; }
                     else { s0 = a0 + b0; s1 = a1 + b1; s2 = a2 + b2; s3 = a3 + b3; }
-                    var res = WrapPack.Pack<TIsa>(
+                    var res = Requant.Pack<TIsa>(
                         SimdIo.ScaleSmaller<TIsa>(s0, mo, ro), SimdIo.ScaleSmaller<TIsa>(s1, mo, ro),
                         SimdIo.ScaleSmaller<TIsa>(s2, mo, ro), SimdIo.ScaleSmaller<TIsa>(s3, mo, ro), outOff, vMin, vMax);
                     SimdIo.Store(o, oPos + i, valid, res, tmp2);

@@ -33,9 +33,14 @@ namespace Edge.Kernels.Simd
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector128<sbyte> Pack<TIsa>(Vector128<int> r0, Vector128<int> r1, Vector128<int> r2, Vector128<int> r3,
-            Vector128<short> zeroPoint, Vector128<sbyte> min, Vector128<sbyte> max) where TIsa : IInt8Isa
+            Vector128<short> zeroPoint, Vector128<sbyte> min, Vector128<sbyte> max) where TIsa : IInt8Isa =>
+            Pack<TIsa>(r0, r1, r2, r3, Vector128.WidenLower(zeroPoint), min, max);
+
+        /// <summary>As <see cref="Pack{TIsa}(Vector128{int}, Vector128{int}, Vector128{int}, Vector128{int}, Vector128{short}, Vector128{sbyte}, Vector128{sbyte})"/> with the zero point as int32 lanes.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<sbyte> Pack<TIsa>(Vector128<int> r0, Vector128<int> r1, Vector128<int> r2, Vector128<int> r3,
+            Vector128<int> zp, Vector128<sbyte> min, Vector128<sbyte> max) where TIsa : IInt8Isa
         {
-            var zp = Vector128.WidenLower(zeroPoint);
             var lo = TIsa.SaturatingNarrow(r0 + zp, r1 + zp);
             var hi = TIsa.SaturatingNarrow(r2 + zp, r3 + zp);
             var b = TIsa.SaturatingNarrow(lo, hi);
