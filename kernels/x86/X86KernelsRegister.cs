@@ -1,0 +1,41 @@
+using System.Collections.Generic;
+using Edge.Runtime;
+
+namespace Edge.Kernels.Simd
+{
+    /// <summary>
+    /// The x86 CONV_2D / FULLY_CONNECTED / DEPTHWISE_CONV_2D kernels, in preference order. Every TryCreate checks
+    /// its instruction sets and returns null when the CPU lacks them or the op is outside its coverage.
+    /// </summary>
+    public static partial class X86Kernels
+    {
+        static partial void Register(List<KernelEntry> list)
+        {
+            // CONV_2D (groups = 1, any window / stride / dilation / padding): im2col + GEMM.
+            list.Add(new KernelEntry
+            {
+                Name = "qs8-conv2d-6x32c4-gemmlowp-avxvnni", Op = OpType.Conv2D, Set = KernelSetKind.X86,
+                TryCreate = (def, reference, ctx) => X86ConvKernel.TryCreate(def, reference, ctx, X86GemmIsa.AvxVnni, false),
+            });
+            list.Add(new KernelEntry
+            {
+                Name = "qs8-conv2d-4x16c2-gemmlowp-avx2", Op = OpType.Conv2D, Set = KernelSetKind.X86,
+                TryCreate = (def, reference, ctx) => X86ConvKernel.TryCreate(def, reference, ctx, X86GemmIsa.Avx2, false),
+            });
+            // FULLY_CONNECTED: the same GEMM with rows = batches.
+            list.Add(new KernelEntry
+            {
+                Name = "qs8-fc-1x64c4-gemmlowp-avxvnni", Op = OpType.FullyConnected, Set = KernelSetKind.X86,
+                TryCreate = (def, reference, ctx) => X86ConvKernel.TryCreate(def, reference, ctx, X86GemmIsa.AvxVnni, true),
+            });
+            list.Add(new KernelEntry
+            {
+                Name = "qs8-fc-1x32c2-gemmlowp-avx2", Op = OpType.FullyConnected, Set = KernelSetKind.X86,
+                TryCreate = (def, reference, ctx) => X86ConvKernel.TryCreate(def, reference, ctx, X86GemmIsa.Avx2, true),
+            });
+            RegisterDepthwise(list);
+        }
+
+        static partial void RegisterDepthwise(List<KernelEntry> list);
+    }
+}
