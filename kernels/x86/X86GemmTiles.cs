@@ -77,54 +77,14 @@ namespace Edge.Kernels.Simd
                 c5_2 = AvxVnni.MultiplyWideningAndAdd(c5_2, va5, vw2);
                 c5_3 = AvxVnni.MultiplyWideningAndAdd(c5_3, va5, vw3);
             }
-            {
-                int* qb = q + 0;
-                var m = Vector256.Load(qb + 8); var mo = Vector256.Load(qb + 16); var lf = Vector256.Load(qb + 24).AsUInt32();
-                var rt = Vector256.Load(qb + 32).AsUInt32(); var mk = Vector256.Load(qb + 40); var hf = Vector256.Load(qb + 48);
-                int n = ocValid - 0;
-                X86Requant.Store8(c + 0 * cStride + 0, X86Requant.Final256(X86Requant.Apply256(c0_0, m, mo, lf, rt, mk, hf), e), n);
-                if (rows > 1) X86Requant.Store8(c + 1 * cStride + 0, X86Requant.Final256(X86Requant.Apply256(c1_0, m, mo, lf, rt, mk, hf), e), n);
-                if (rows > 2) X86Requant.Store8(c + 2 * cStride + 0, X86Requant.Final256(X86Requant.Apply256(c2_0, m, mo, lf, rt, mk, hf), e), n);
-                if (rows > 3) X86Requant.Store8(c + 3 * cStride + 0, X86Requant.Final256(X86Requant.Apply256(c3_0, m, mo, lf, rt, mk, hf), e), n);
-                if (rows > 4) X86Requant.Store8(c + 4 * cStride + 0, X86Requant.Final256(X86Requant.Apply256(c4_0, m, mo, lf, rt, mk, hf), e), n);
-                if (rows > 5) X86Requant.Store8(c + 5 * cStride + 0, X86Requant.Final256(X86Requant.Apply256(c5_0, m, mo, lf, rt, mk, hf), e), n);
-            }
-            {
-                int* qb = q + 56;
-                var m = Vector256.Load(qb + 8); var mo = Vector256.Load(qb + 16); var lf = Vector256.Load(qb + 24).AsUInt32();
-                var rt = Vector256.Load(qb + 32).AsUInt32(); var mk = Vector256.Load(qb + 40); var hf = Vector256.Load(qb + 48);
-                int n = ocValid - 8;
-                X86Requant.Store8(c + 0 * cStride + 8, X86Requant.Final256(X86Requant.Apply256(c0_1, m, mo, lf, rt, mk, hf), e), n);
-                if (rows > 1) X86Requant.Store8(c + 1 * cStride + 8, X86Requant.Final256(X86Requant.Apply256(c1_1, m, mo, lf, rt, mk, hf), e), n);
-                if (rows > 2) X86Requant.Store8(c + 2 * cStride + 8, X86Requant.Final256(X86Requant.Apply256(c2_1, m, mo, lf, rt, mk, hf), e), n);
-                if (rows > 3) X86Requant.Store8(c + 3 * cStride + 8, X86Requant.Final256(X86Requant.Apply256(c3_1, m, mo, lf, rt, mk, hf), e), n);
-                if (rows > 4) X86Requant.Store8(c + 4 * cStride + 8, X86Requant.Final256(X86Requant.Apply256(c4_1, m, mo, lf, rt, mk, hf), e), n);
-                if (rows > 5) X86Requant.Store8(c + 5 * cStride + 8, X86Requant.Final256(X86Requant.Apply256(c5_1, m, mo, lf, rt, mk, hf), e), n);
-            }
-            {
-                int* qb = q + 112;
-                var m = Vector256.Load(qb + 8); var mo = Vector256.Load(qb + 16); var lf = Vector256.Load(qb + 24).AsUInt32();
-                var rt = Vector256.Load(qb + 32).AsUInt32(); var mk = Vector256.Load(qb + 40); var hf = Vector256.Load(qb + 48);
-                int n = ocValid - 16;
-                X86Requant.Store8(c + 0 * cStride + 16, X86Requant.Final256(X86Requant.Apply256(c0_2, m, mo, lf, rt, mk, hf), e), n);
-                if (rows > 1) X86Requant.Store8(c + 1 * cStride + 16, X86Requant.Final256(X86Requant.Apply256(c1_2, m, mo, lf, rt, mk, hf), e), n);
-                if (rows > 2) X86Requant.Store8(c + 2 * cStride + 16, X86Requant.Final256(X86Requant.Apply256(c2_2, m, mo, lf, rt, mk, hf), e), n);
-                if (rows > 3) X86Requant.Store8(c + 3 * cStride + 16, X86Requant.Final256(X86Requant.Apply256(c3_2, m, mo, lf, rt, mk, hf), e), n);
-                if (rows > 4) X86Requant.Store8(c + 4 * cStride + 16, X86Requant.Final256(X86Requant.Apply256(c4_2, m, mo, lf, rt, mk, hf), e), n);
-                if (rows > 5) X86Requant.Store8(c + 5 * cStride + 16, X86Requant.Final256(X86Requant.Apply256(c5_2, m, mo, lf, rt, mk, hf), e), n);
-            }
-            {
-                int* qb = q + 168;
-                var m = Vector256.Load(qb + 8); var mo = Vector256.Load(qb + 16); var lf = Vector256.Load(qb + 24).AsUInt32();
-                var rt = Vector256.Load(qb + 32).AsUInt32(); var mk = Vector256.Load(qb + 40); var hf = Vector256.Load(qb + 48);
-                int n = ocValid - 24;
-                X86Requant.Store8(c + 0 * cStride + 24, X86Requant.Final256(X86Requant.Apply256(c0_3, m, mo, lf, rt, mk, hf), e), n);
-                if (rows > 1) X86Requant.Store8(c + 1 * cStride + 24, X86Requant.Final256(X86Requant.Apply256(c1_3, m, mo, lf, rt, mk, hf), e), n);
-                if (rows > 2) X86Requant.Store8(c + 2 * cStride + 24, X86Requant.Final256(X86Requant.Apply256(c2_3, m, mo, lf, rt, mk, hf), e), n);
-                if (rows > 3) X86Requant.Store8(c + 3 * cStride + 24, X86Requant.Final256(X86Requant.Apply256(c3_3, m, mo, lf, rt, mk, hf), e), n);
-                if (rows > 4) X86Requant.Store8(c + 4 * cStride + 24, X86Requant.Final256(X86Requant.Apply256(c4_3, m, mo, lf, rt, mk, hf), e), n);
-                if (rows > 5) X86Requant.Store8(c + 5 * cStride + 24, X86Requant.Final256(X86Requant.Apply256(c5_3, m, mo, lf, rt, mk, hf), e), n);
-            }
+            int* acc = stackalloc int[192];
+            c0_0.Store(acc + 0); c0_1.Store(acc + 8); c0_2.Store(acc + 16); c0_3.Store(acc + 24);
+            c1_0.Store(acc + 32); c1_1.Store(acc + 40); c1_2.Store(acc + 48); c1_3.Store(acc + 56);
+            c2_0.Store(acc + 64); c2_1.Store(acc + 72); c2_2.Store(acc + 80); c2_3.Store(acc + 88);
+            c3_0.Store(acc + 96); c3_1.Store(acc + 104); c3_2.Store(acc + 112); c3_3.Store(acc + 120);
+            c4_0.Store(acc + 128); c4_1.Store(acc + 136); c4_2.Store(acc + 144); c4_3.Store(acc + 152);
+            c5_0.Store(acc + 160); c5_1.Store(acc + 168); c5_2.Store(acc + 176); c5_3.Store(acc + 184);
+            X86Requant.Epilogue256(acc, 4, rows, q, c, cStride, ocValid, in e);
         }
 
         /// <summary>8 row(s) x 16 output channels (vpdpbusd u8 x s8, 4 k per step).</summary>
@@ -180,34 +140,16 @@ namespace Edge.Kernels.Simd
                 c7_0 = AvxVnni.MultiplyWideningAndAdd(c7_0, va7, vw0);
                 c7_1 = AvxVnni.MultiplyWideningAndAdd(c7_1, va7, vw1);
             }
-            {
-                int* qb = q + 0;
-                var m = Vector256.Load(qb + 8); var mo = Vector256.Load(qb + 16); var lf = Vector256.Load(qb + 24).AsUInt32();
-                var rt = Vector256.Load(qb + 32).AsUInt32(); var mk = Vector256.Load(qb + 40); var hf = Vector256.Load(qb + 48);
-                int n = ocValid - 0;
-                X86Requant.Store8(c + 0 * cStride + 0, X86Requant.Final256(X86Requant.Apply256(c0_0, m, mo, lf, rt, mk, hf), e), n);
-                if (rows > 1) X86Requant.Store8(c + 1 * cStride + 0, X86Requant.Final256(X86Requant.Apply256(c1_0, m, mo, lf, rt, mk, hf), e), n);
-                if (rows > 2) X86Requant.Store8(c + 2 * cStride + 0, X86Requant.Final256(X86Requant.Apply256(c2_0, m, mo, lf, rt, mk, hf), e), n);
-                if (rows > 3) X86Requant.Store8(c + 3 * cStride + 0, X86Requant.Final256(X86Requant.Apply256(c3_0, m, mo, lf, rt, mk, hf), e), n);
-                if (rows > 4) X86Requant.Store8(c + 4 * cStride + 0, X86Requant.Final256(X86Requant.Apply256(c4_0, m, mo, lf, rt, mk, hf), e), n);
-                if (rows > 5) X86Requant.Store8(c + 5 * cStride + 0, X86Requant.Final256(X86Requant.Apply256(c5_0, m, mo, lf, rt, mk, hf), e), n);
-                if (rows > 6) X86Requant.Store8(c + 6 * cStride + 0, X86Requant.Final256(X86Requant.Apply256(c6_0, m, mo, lf, rt, mk, hf), e), n);
-                if (rows > 7) X86Requant.Store8(c + 7 * cStride + 0, X86Requant.Final256(X86Requant.Apply256(c7_0, m, mo, lf, rt, mk, hf), e), n);
-            }
-            {
-                int* qb = q + 56;
-                var m = Vector256.Load(qb + 8); var mo = Vector256.Load(qb + 16); var lf = Vector256.Load(qb + 24).AsUInt32();
-                var rt = Vector256.Load(qb + 32).AsUInt32(); var mk = Vector256.Load(qb + 40); var hf = Vector256.Load(qb + 48);
-                int n = ocValid - 8;
-                X86Requant.Store8(c + 0 * cStride + 8, X86Requant.Final256(X86Requant.Apply256(c0_1, m, mo, lf, rt, mk, hf), e), n);
-                if (rows > 1) X86Requant.Store8(c + 1 * cStride + 8, X86Requant.Final256(X86Requant.Apply256(c1_1, m, mo, lf, rt, mk, hf), e), n);
-                if (rows > 2) X86Requant.Store8(c + 2 * cStride + 8, X86Requant.Final256(X86Requant.Apply256(c2_1, m, mo, lf, rt, mk, hf), e), n);
-                if (rows > 3) X86Requant.Store8(c + 3 * cStride + 8, X86Requant.Final256(X86Requant.Apply256(c3_1, m, mo, lf, rt, mk, hf), e), n);
-                if (rows > 4) X86Requant.Store8(c + 4 * cStride + 8, X86Requant.Final256(X86Requant.Apply256(c4_1, m, mo, lf, rt, mk, hf), e), n);
-                if (rows > 5) X86Requant.Store8(c + 5 * cStride + 8, X86Requant.Final256(X86Requant.Apply256(c5_1, m, mo, lf, rt, mk, hf), e), n);
-                if (rows > 6) X86Requant.Store8(c + 6 * cStride + 8, X86Requant.Final256(X86Requant.Apply256(c6_1, m, mo, lf, rt, mk, hf), e), n);
-                if (rows > 7) X86Requant.Store8(c + 7 * cStride + 8, X86Requant.Final256(X86Requant.Apply256(c7_1, m, mo, lf, rt, mk, hf), e), n);
-            }
+            int* acc = stackalloc int[128];
+            c0_0.Store(acc + 0); c0_1.Store(acc + 8);
+            c1_0.Store(acc + 16); c1_1.Store(acc + 24);
+            c2_0.Store(acc + 32); c2_1.Store(acc + 40);
+            c3_0.Store(acc + 48); c3_1.Store(acc + 56);
+            c4_0.Store(acc + 64); c4_1.Store(acc + 72);
+            c5_0.Store(acc + 80); c5_1.Store(acc + 88);
+            c6_0.Store(acc + 96); c6_1.Store(acc + 104);
+            c7_0.Store(acc + 112); c7_1.Store(acc + 120);
+            X86Requant.Epilogue256(acc, 2, rows, q, c, cStride, ocValid, in e);
         }
 
         /// <summary>8 row(s) x 8 output channels (vpdpbusd u8 x s8, 4 k per step).</summary>
@@ -252,20 +194,16 @@ namespace Edge.Kernels.Simd
                 var va7 = Vector256.Create(*(int*)a7).AsByte(); a7 += 4;
                 c7_0 = AvxVnni.MultiplyWideningAndAdd(c7_0, va7, vw0);
             }
-            {
-                int* qb = q + 0;
-                var m = Vector256.Load(qb + 8); var mo = Vector256.Load(qb + 16); var lf = Vector256.Load(qb + 24).AsUInt32();
-                var rt = Vector256.Load(qb + 32).AsUInt32(); var mk = Vector256.Load(qb + 40); var hf = Vector256.Load(qb + 48);
-                int n = ocValid - 0;
-                X86Requant.Store8(c + 0 * cStride + 0, X86Requant.Final256(X86Requant.Apply256(c0_0, m, mo, lf, rt, mk, hf), e), n);
-                if (rows > 1) X86Requant.Store8(c + 1 * cStride + 0, X86Requant.Final256(X86Requant.Apply256(c1_0, m, mo, lf, rt, mk, hf), e), n);
-                if (rows > 2) X86Requant.Store8(c + 2 * cStride + 0, X86Requant.Final256(X86Requant.Apply256(c2_0, m, mo, lf, rt, mk, hf), e), n);
-                if (rows > 3) X86Requant.Store8(c + 3 * cStride + 0, X86Requant.Final256(X86Requant.Apply256(c3_0, m, mo, lf, rt, mk, hf), e), n);
-                if (rows > 4) X86Requant.Store8(c + 4 * cStride + 0, X86Requant.Final256(X86Requant.Apply256(c4_0, m, mo, lf, rt, mk, hf), e), n);
-                if (rows > 5) X86Requant.Store8(c + 5 * cStride + 0, X86Requant.Final256(X86Requant.Apply256(c5_0, m, mo, lf, rt, mk, hf), e), n);
-                if (rows > 6) X86Requant.Store8(c + 6 * cStride + 0, X86Requant.Final256(X86Requant.Apply256(c6_0, m, mo, lf, rt, mk, hf), e), n);
-                if (rows > 7) X86Requant.Store8(c + 7 * cStride + 0, X86Requant.Final256(X86Requant.Apply256(c7_0, m, mo, lf, rt, mk, hf), e), n);
-            }
+            int* acc = stackalloc int[64];
+            c0_0.Store(acc + 0);
+            c1_0.Store(acc + 8);
+            c2_0.Store(acc + 16);
+            c3_0.Store(acc + 24);
+            c4_0.Store(acc + 32);
+            c5_0.Store(acc + 40);
+            c6_0.Store(acc + 48);
+            c7_0.Store(acc + 56);
+            X86Requant.Epilogue256(acc, 1, rows, q, c, cStride, ocValid, in e);
         }
 
         /// <summary>1 row(s) x 64 output channels (vpdpbusd u8 x s8, 4 k per step).</summary>
@@ -310,62 +248,9 @@ namespace Edge.Kernels.Simd
                 c0_6 = AvxVnni.MultiplyWideningAndAdd(c0_6, va0, vw6);
                 c0_7 = AvxVnni.MultiplyWideningAndAdd(c0_7, va0, vw7);
             }
-            {
-                int* qb = q + 0;
-                var m = Vector256.Load(qb + 8); var mo = Vector256.Load(qb + 16); var lf = Vector256.Load(qb + 24).AsUInt32();
-                var rt = Vector256.Load(qb + 32).AsUInt32(); var mk = Vector256.Load(qb + 40); var hf = Vector256.Load(qb + 48);
-                int n = ocValid - 0;
-                X86Requant.Store8(c + 0 * cStride + 0, X86Requant.Final256(X86Requant.Apply256(c0_0, m, mo, lf, rt, mk, hf), e), n);
-            }
-            {
-                int* qb = q + 56;
-                var m = Vector256.Load(qb + 8); var mo = Vector256.Load(qb + 16); var lf = Vector256.Load(qb + 24).AsUInt32();
-                var rt = Vector256.Load(qb + 32).AsUInt32(); var mk = Vector256.Load(qb + 40); var hf = Vector256.Load(qb + 48);
-                int n = ocValid - 8;
-                X86Requant.Store8(c + 0 * cStride + 8, X86Requant.Final256(X86Requant.Apply256(c0_1, m, mo, lf, rt, mk, hf), e), n);
-            }
-            {
-                int* qb = q + 112;
-                var m = Vector256.Load(qb + 8); var mo = Vector256.Load(qb + 16); var lf = Vector256.Load(qb + 24).AsUInt32();
-                var rt = Vector256.Load(qb + 32).AsUInt32(); var mk = Vector256.Load(qb + 40); var hf = Vector256.Load(qb + 48);
-                int n = ocValid - 16;
-                X86Requant.Store8(c + 0 * cStride + 16, X86Requant.Final256(X86Requant.Apply256(c0_2, m, mo, lf, rt, mk, hf), e), n);
-            }
-            {
-                int* qb = q + 168;
-                var m = Vector256.Load(qb + 8); var mo = Vector256.Load(qb + 16); var lf = Vector256.Load(qb + 24).AsUInt32();
-                var rt = Vector256.Load(qb + 32).AsUInt32(); var mk = Vector256.Load(qb + 40); var hf = Vector256.Load(qb + 48);
-                int n = ocValid - 24;
-                X86Requant.Store8(c + 0 * cStride + 24, X86Requant.Final256(X86Requant.Apply256(c0_3, m, mo, lf, rt, mk, hf), e), n);
-            }
-            {
-                int* qb = q + 224;
-                var m = Vector256.Load(qb + 8); var mo = Vector256.Load(qb + 16); var lf = Vector256.Load(qb + 24).AsUInt32();
-                var rt = Vector256.Load(qb + 32).AsUInt32(); var mk = Vector256.Load(qb + 40); var hf = Vector256.Load(qb + 48);
-                int n = ocValid - 32;
-                X86Requant.Store8(c + 0 * cStride + 32, X86Requant.Final256(X86Requant.Apply256(c0_4, m, mo, lf, rt, mk, hf), e), n);
-            }
-            {
-                int* qb = q + 280;
-                var m = Vector256.Load(qb + 8); var mo = Vector256.Load(qb + 16); var lf = Vector256.Load(qb + 24).AsUInt32();
-                var rt = Vector256.Load(qb + 32).AsUInt32(); var mk = Vector256.Load(qb + 40); var hf = Vector256.Load(qb + 48);
-                int n = ocValid - 40;
-                X86Requant.Store8(c + 0 * cStride + 40, X86Requant.Final256(X86Requant.Apply256(c0_5, m, mo, lf, rt, mk, hf), e), n);
-            }
-            {
-                int* qb = q + 336;
-                var m = Vector256.Load(qb + 8); var mo = Vector256.Load(qb + 16); var lf = Vector256.Load(qb + 24).AsUInt32();
-                var rt = Vector256.Load(qb + 32).AsUInt32(); var mk = Vector256.Load(qb + 40); var hf = Vector256.Load(qb + 48);
-                int n = ocValid - 48;
-                X86Requant.Store8(c + 0 * cStride + 48, X86Requant.Final256(X86Requant.Apply256(c0_6, m, mo, lf, rt, mk, hf), e), n);
-            }
-            {
-                int* qb = q + 392;
-                var m = Vector256.Load(qb + 8); var mo = Vector256.Load(qb + 16); var lf = Vector256.Load(qb + 24).AsUInt32();
-                var rt = Vector256.Load(qb + 32).AsUInt32(); var mk = Vector256.Load(qb + 40); var hf = Vector256.Load(qb + 48);
-                int n = ocValid - 56;
-                X86Requant.Store8(c + 0 * cStride + 56, X86Requant.Final256(X86Requant.Apply256(c0_7, m, mo, lf, rt, mk, hf), e), n);
-            }
+            int* acc = stackalloc int[64];
+            c0_0.Store(acc + 0); c0_1.Store(acc + 8); c0_2.Store(acc + 16); c0_3.Store(acc + 24); c0_4.Store(acc + 32); c0_5.Store(acc + 40); c0_6.Store(acc + 48); c0_7.Store(acc + 56);
+            X86Requant.Epilogue256(acc, 8, rows, q, c, cStride, ocValid, in e);
         }
 
         /// <summary>1 row(s) x 32 output channels (vpdpbusd u8 x s8, 4 k per step).</summary>
@@ -394,34 +279,9 @@ namespace Edge.Kernels.Simd
                 c0_2 = AvxVnni.MultiplyWideningAndAdd(c0_2, va0, vw2);
                 c0_3 = AvxVnni.MultiplyWideningAndAdd(c0_3, va0, vw3);
             }
-            {
-                int* qb = q + 0;
-                var m = Vector256.Load(qb + 8); var mo = Vector256.Load(qb + 16); var lf = Vector256.Load(qb + 24).AsUInt32();
-                var rt = Vector256.Load(qb + 32).AsUInt32(); var mk = Vector256.Load(qb + 40); var hf = Vector256.Load(qb + 48);
-                int n = ocValid - 0;
-                X86Requant.Store8(c + 0 * cStride + 0, X86Requant.Final256(X86Requant.Apply256(c0_0, m, mo, lf, rt, mk, hf), e), n);
-            }
-            {
-                int* qb = q + 56;
-                var m = Vector256.Load(qb + 8); var mo = Vector256.Load(qb + 16); var lf = Vector256.Load(qb + 24).AsUInt32();
-                var rt = Vector256.Load(qb + 32).AsUInt32(); var mk = Vector256.Load(qb + 40); var hf = Vector256.Load(qb + 48);
-                int n = ocValid - 8;
-                X86Requant.Store8(c + 0 * cStride + 8, X86Requant.Final256(X86Requant.Apply256(c0_1, m, mo, lf, rt, mk, hf), e), n);
-            }
-            {
-                int* qb = q + 112;
-                var m = Vector256.Load(qb + 8); var mo = Vector256.Load(qb + 16); var lf = Vector256.Load(qb + 24).AsUInt32();
-                var rt = Vector256.Load(qb + 32).AsUInt32(); var mk = Vector256.Load(qb + 40); var hf = Vector256.Load(qb + 48);
-                int n = ocValid - 16;
-                X86Requant.Store8(c + 0 * cStride + 16, X86Requant.Final256(X86Requant.Apply256(c0_2, m, mo, lf, rt, mk, hf), e), n);
-            }
-            {
-                int* qb = q + 168;
-                var m = Vector256.Load(qb + 8); var mo = Vector256.Load(qb + 16); var lf = Vector256.Load(qb + 24).AsUInt32();
-                var rt = Vector256.Load(qb + 32).AsUInt32(); var mk = Vector256.Load(qb + 40); var hf = Vector256.Load(qb + 48);
-                int n = ocValid - 24;
-                X86Requant.Store8(c + 0 * cStride + 24, X86Requant.Final256(X86Requant.Apply256(c0_3, m, mo, lf, rt, mk, hf), e), n);
-            }
+            int* acc = stackalloc int[32];
+            c0_0.Store(acc + 0); c0_1.Store(acc + 8); c0_2.Store(acc + 16); c0_3.Store(acc + 24);
+            X86Requant.Epilogue256(acc, 4, rows, q, c, cStride, ocValid, in e);
         }
 
         /// <summary>1 row(s) x 16 output channels (vpdpbusd u8 x s8, 4 k per step).</summary>
@@ -442,20 +302,9 @@ namespace Edge.Kernels.Simd
                 c0_0 = AvxVnni.MultiplyWideningAndAdd(c0_0, va0, vw0);
                 c0_1 = AvxVnni.MultiplyWideningAndAdd(c0_1, va0, vw1);
             }
-            {
-                int* qb = q + 0;
-                var m = Vector256.Load(qb + 8); var mo = Vector256.Load(qb + 16); var lf = Vector256.Load(qb + 24).AsUInt32();
-                var rt = Vector256.Load(qb + 32).AsUInt32(); var mk = Vector256.Load(qb + 40); var hf = Vector256.Load(qb + 48);
-                int n = ocValid - 0;
-                X86Requant.Store8(c + 0 * cStride + 0, X86Requant.Final256(X86Requant.Apply256(c0_0, m, mo, lf, rt, mk, hf), e), n);
-            }
-            {
-                int* qb = q + 56;
-                var m = Vector256.Load(qb + 8); var mo = Vector256.Load(qb + 16); var lf = Vector256.Load(qb + 24).AsUInt32();
-                var rt = Vector256.Load(qb + 32).AsUInt32(); var mk = Vector256.Load(qb + 40); var hf = Vector256.Load(qb + 48);
-                int n = ocValid - 8;
-                X86Requant.Store8(c + 0 * cStride + 8, X86Requant.Final256(X86Requant.Apply256(c0_1, m, mo, lf, rt, mk, hf), e), n);
-            }
+            int* acc = stackalloc int[16];
+            c0_0.Store(acc + 0); c0_1.Store(acc + 8);
+            X86Requant.Epilogue256(acc, 2, rows, q, c, cStride, ocValid, in e);
         }
 
         /// <summary>1 row(s) x 8 output channels (vpdpbusd u8 x s8, 4 k per step).</summary>
@@ -472,13 +321,9 @@ namespace Edge.Kernels.Simd
                 var va0 = Vector256.Create(*(int*)a0).AsByte(); a0 += 4;
                 c0_0 = AvxVnni.MultiplyWideningAndAdd(c0_0, va0, vw0);
             }
-            {
-                int* qb = q + 0;
-                var m = Vector256.Load(qb + 8); var mo = Vector256.Load(qb + 16); var lf = Vector256.Load(qb + 24).AsUInt32();
-                var rt = Vector256.Load(qb + 32).AsUInt32(); var mk = Vector256.Load(qb + 40); var hf = Vector256.Load(qb + 48);
-                int n = ocValid - 0;
-                X86Requant.Store8(c + 0 * cStride + 0, X86Requant.Final256(X86Requant.Apply256(c0_0, m, mo, lf, rt, mk, hf), e), n);
-            }
+            int* acc = stackalloc int[8];
+            c0_0.Store(acc + 0);
+            X86Requant.Epilogue256(acc, 1, rows, q, c, cStride, ocValid, in e);
         }
 
         /// <summary>4 row(s) x 16 output channels (vpmaddwd int16 pairs, 2 k per step).</summary>
@@ -514,26 +359,12 @@ namespace Edge.Kernels.Simd
                 c3_0 = Avx2.Add(c3_0, Avx2.MultiplyAddAdjacent(va3, vw0));
                 c3_1 = Avx2.Add(c3_1, Avx2.MultiplyAddAdjacent(va3, vw1));
             }
-            {
-                int* qb = q + 0;
-                var m = Vector256.Load(qb + 8); var mo = Vector256.Load(qb + 16); var lf = Vector256.Load(qb + 24).AsUInt32();
-                var rt = Vector256.Load(qb + 32).AsUInt32(); var mk = Vector256.Load(qb + 40); var hf = Vector256.Load(qb + 48);
-                int n = ocValid - 0;
-                X86Requant.Store8(c + 0 * cStride + 0, X86Requant.Final256(X86Requant.Apply256(c0_0, m, mo, lf, rt, mk, hf), e), n);
-                if (rows > 1) X86Requant.Store8(c + 1 * cStride + 0, X86Requant.Final256(X86Requant.Apply256(c1_0, m, mo, lf, rt, mk, hf), e), n);
-                if (rows > 2) X86Requant.Store8(c + 2 * cStride + 0, X86Requant.Final256(X86Requant.Apply256(c2_0, m, mo, lf, rt, mk, hf), e), n);
-                if (rows > 3) X86Requant.Store8(c + 3 * cStride + 0, X86Requant.Final256(X86Requant.Apply256(c3_0, m, mo, lf, rt, mk, hf), e), n);
-            }
-            {
-                int* qb = q + 56;
-                var m = Vector256.Load(qb + 8); var mo = Vector256.Load(qb + 16); var lf = Vector256.Load(qb + 24).AsUInt32();
-                var rt = Vector256.Load(qb + 32).AsUInt32(); var mk = Vector256.Load(qb + 40); var hf = Vector256.Load(qb + 48);
-                int n = ocValid - 8;
-                X86Requant.Store8(c + 0 * cStride + 8, X86Requant.Final256(X86Requant.Apply256(c0_1, m, mo, lf, rt, mk, hf), e), n);
-                if (rows > 1) X86Requant.Store8(c + 1 * cStride + 8, X86Requant.Final256(X86Requant.Apply256(c1_1, m, mo, lf, rt, mk, hf), e), n);
-                if (rows > 2) X86Requant.Store8(c + 2 * cStride + 8, X86Requant.Final256(X86Requant.Apply256(c2_1, m, mo, lf, rt, mk, hf), e), n);
-                if (rows > 3) X86Requant.Store8(c + 3 * cStride + 8, X86Requant.Final256(X86Requant.Apply256(c3_1, m, mo, lf, rt, mk, hf), e), n);
-            }
+            int* acc = stackalloc int[64];
+            c0_0.Store(acc + 0); c0_1.Store(acc + 8);
+            c1_0.Store(acc + 16); c1_1.Store(acc + 24);
+            c2_0.Store(acc + 32); c2_1.Store(acc + 40);
+            c3_0.Store(acc + 48); c3_1.Store(acc + 56);
+            X86Requant.Epilogue256(acc, 2, rows, q, c, cStride, ocValid, in e);
         }
 
         /// <summary>8 row(s) x 8 output channels (vpmaddwd int16 pairs, 2 k per step).</summary>
@@ -578,20 +409,16 @@ namespace Edge.Kernels.Simd
                 var va7 = Vector256.Create(*(int*)a7).AsInt16(); a7 += 2;
                 c7_0 = Avx2.Add(c7_0, Avx2.MultiplyAddAdjacent(va7, vw0));
             }
-            {
-                int* qb = q + 0;
-                var m = Vector256.Load(qb + 8); var mo = Vector256.Load(qb + 16); var lf = Vector256.Load(qb + 24).AsUInt32();
-                var rt = Vector256.Load(qb + 32).AsUInt32(); var mk = Vector256.Load(qb + 40); var hf = Vector256.Load(qb + 48);
-                int n = ocValid - 0;
-                X86Requant.Store8(c + 0 * cStride + 0, X86Requant.Final256(X86Requant.Apply256(c0_0, m, mo, lf, rt, mk, hf), e), n);
-                if (rows > 1) X86Requant.Store8(c + 1 * cStride + 0, X86Requant.Final256(X86Requant.Apply256(c1_0, m, mo, lf, rt, mk, hf), e), n);
-                if (rows > 2) X86Requant.Store8(c + 2 * cStride + 0, X86Requant.Final256(X86Requant.Apply256(c2_0, m, mo, lf, rt, mk, hf), e), n);
-                if (rows > 3) X86Requant.Store8(c + 3 * cStride + 0, X86Requant.Final256(X86Requant.Apply256(c3_0, m, mo, lf, rt, mk, hf), e), n);
-                if (rows > 4) X86Requant.Store8(c + 4 * cStride + 0, X86Requant.Final256(X86Requant.Apply256(c4_0, m, mo, lf, rt, mk, hf), e), n);
-                if (rows > 5) X86Requant.Store8(c + 5 * cStride + 0, X86Requant.Final256(X86Requant.Apply256(c5_0, m, mo, lf, rt, mk, hf), e), n);
-                if (rows > 6) X86Requant.Store8(c + 6 * cStride + 0, X86Requant.Final256(X86Requant.Apply256(c6_0, m, mo, lf, rt, mk, hf), e), n);
-                if (rows > 7) X86Requant.Store8(c + 7 * cStride + 0, X86Requant.Final256(X86Requant.Apply256(c7_0, m, mo, lf, rt, mk, hf), e), n);
-            }
+            int* acc = stackalloc int[64];
+            c0_0.Store(acc + 0);
+            c1_0.Store(acc + 8);
+            c2_0.Store(acc + 16);
+            c3_0.Store(acc + 24);
+            c4_0.Store(acc + 32);
+            c5_0.Store(acc + 40);
+            c6_0.Store(acc + 48);
+            c7_0.Store(acc + 56);
+            X86Requant.Epilogue256(acc, 1, rows, q, c, cStride, ocValid, in e);
         }
 
         /// <summary>1 row(s) x 32 output channels (vpmaddwd int16 pairs, 2 k per step).</summary>
@@ -620,34 +447,9 @@ namespace Edge.Kernels.Simd
                 c0_2 = Avx2.Add(c0_2, Avx2.MultiplyAddAdjacent(va0, vw2));
                 c0_3 = Avx2.Add(c0_3, Avx2.MultiplyAddAdjacent(va0, vw3));
             }
-            {
-                int* qb = q + 0;
-                var m = Vector256.Load(qb + 8); var mo = Vector256.Load(qb + 16); var lf = Vector256.Load(qb + 24).AsUInt32();
-                var rt = Vector256.Load(qb + 32).AsUInt32(); var mk = Vector256.Load(qb + 40); var hf = Vector256.Load(qb + 48);
-                int n = ocValid - 0;
-                X86Requant.Store8(c + 0 * cStride + 0, X86Requant.Final256(X86Requant.Apply256(c0_0, m, mo, lf, rt, mk, hf), e), n);
-            }
-            {
-                int* qb = q + 56;
-                var m = Vector256.Load(qb + 8); var mo = Vector256.Load(qb + 16); var lf = Vector256.Load(qb + 24).AsUInt32();
-                var rt = Vector256.Load(qb + 32).AsUInt32(); var mk = Vector256.Load(qb + 40); var hf = Vector256.Load(qb + 48);
-                int n = ocValid - 8;
-                X86Requant.Store8(c + 0 * cStride + 8, X86Requant.Final256(X86Requant.Apply256(c0_1, m, mo, lf, rt, mk, hf), e), n);
-            }
-            {
-                int* qb = q + 112;
-                var m = Vector256.Load(qb + 8); var mo = Vector256.Load(qb + 16); var lf = Vector256.Load(qb + 24).AsUInt32();
-                var rt = Vector256.Load(qb + 32).AsUInt32(); var mk = Vector256.Load(qb + 40); var hf = Vector256.Load(qb + 48);
-                int n = ocValid - 16;
-                X86Requant.Store8(c + 0 * cStride + 16, X86Requant.Final256(X86Requant.Apply256(c0_2, m, mo, lf, rt, mk, hf), e), n);
-            }
-            {
-                int* qb = q + 168;
-                var m = Vector256.Load(qb + 8); var mo = Vector256.Load(qb + 16); var lf = Vector256.Load(qb + 24).AsUInt32();
-                var rt = Vector256.Load(qb + 32).AsUInt32(); var mk = Vector256.Load(qb + 40); var hf = Vector256.Load(qb + 48);
-                int n = ocValid - 24;
-                X86Requant.Store8(c + 0 * cStride + 24, X86Requant.Final256(X86Requant.Apply256(c0_3, m, mo, lf, rt, mk, hf), e), n);
-            }
+            int* acc = stackalloc int[32];
+            c0_0.Store(acc + 0); c0_1.Store(acc + 8); c0_2.Store(acc + 16); c0_3.Store(acc + 24);
+            X86Requant.Epilogue256(acc, 4, rows, q, c, cStride, ocValid, in e);
         }
 
         /// <summary>1 row(s) x 16 output channels (vpmaddwd int16 pairs, 2 k per step).</summary>
@@ -668,20 +470,9 @@ namespace Edge.Kernels.Simd
                 c0_0 = Avx2.Add(c0_0, Avx2.MultiplyAddAdjacent(va0, vw0));
                 c0_1 = Avx2.Add(c0_1, Avx2.MultiplyAddAdjacent(va0, vw1));
             }
-            {
-                int* qb = q + 0;
-                var m = Vector256.Load(qb + 8); var mo = Vector256.Load(qb + 16); var lf = Vector256.Load(qb + 24).AsUInt32();
-                var rt = Vector256.Load(qb + 32).AsUInt32(); var mk = Vector256.Load(qb + 40); var hf = Vector256.Load(qb + 48);
-                int n = ocValid - 0;
-                X86Requant.Store8(c + 0 * cStride + 0, X86Requant.Final256(X86Requant.Apply256(c0_0, m, mo, lf, rt, mk, hf), e), n);
-            }
-            {
-                int* qb = q + 56;
-                var m = Vector256.Load(qb + 8); var mo = Vector256.Load(qb + 16); var lf = Vector256.Load(qb + 24).AsUInt32();
-                var rt = Vector256.Load(qb + 32).AsUInt32(); var mk = Vector256.Load(qb + 40); var hf = Vector256.Load(qb + 48);
-                int n = ocValid - 8;
-                X86Requant.Store8(c + 0 * cStride + 8, X86Requant.Final256(X86Requant.Apply256(c0_1, m, mo, lf, rt, mk, hf), e), n);
-            }
+            int* acc = stackalloc int[16];
+            c0_0.Store(acc + 0); c0_1.Store(acc + 8);
+            X86Requant.Epilogue256(acc, 2, rows, q, c, cStride, ocValid, in e);
         }
 
         /// <summary>1 row(s) x 8 output channels (vpmaddwd int16 pairs, 2 k per step).</summary>
@@ -698,13 +489,9 @@ namespace Edge.Kernels.Simd
                 var va0 = Vector256.Create(*(int*)a0).AsInt16(); a0 += 2;
                 c0_0 = Avx2.Add(c0_0, Avx2.MultiplyAddAdjacent(va0, vw0));
             }
-            {
-                int* qb = q + 0;
-                var m = Vector256.Load(qb + 8); var mo = Vector256.Load(qb + 16); var lf = Vector256.Load(qb + 24).AsUInt32();
-                var rt = Vector256.Load(qb + 32).AsUInt32(); var mk = Vector256.Load(qb + 40); var hf = Vector256.Load(qb + 48);
-                int n = ocValid - 0;
-                X86Requant.Store8(c + 0 * cStride + 0, X86Requant.Final256(X86Requant.Apply256(c0_0, m, mo, lf, rt, mk, hf), e), n);
-            }
+            int* acc = stackalloc int[8];
+            c0_0.Store(acc + 0);
+            X86Requant.Epilogue256(acc, 1, rows, q, c, cStride, ocValid, in e);
         }
 
         /// <summary>Runs the Vnni tile of shape (mr, nb).</summary>

@@ -106,6 +106,23 @@ namespace Edge.Kernels.Simd
             StoreBytes(dst, lo, n);
         }
 
+        /// <summary>
+        /// Tile epilogue: requantizes the accumulators of <paramref name="rows"/> rows × <paramref name="nb"/> blocks
+        /// (stored row-major as [row][block][8] in <paramref name="acc"/>) and stores the valid channels.
+        /// </summary>
+        internal static void Epilogue256(int* acc, int nb, int rows, int* q, sbyte* c, nint cStride, int ocValid, in Epilogue e)
+        {
+            for (int b = 0; b < nb; b++)
+            {
+                int* qb = q + b * BlockInts256;
+                var m = Vector256.Load(qb + 8); var mo = Vector256.Load(qb + 16); var lf = Vector256.Load(qb + 24).AsUInt32();
+                var rt = Vector256.Load(qb + 32).AsUInt32(); var mk = Vector256.Load(qb + 40); var hf = Vector256.Load(qb + 48);
+                int n = ocValid - b * 8;
+                for (int r = 0; r < rows; r++)
+                    Store8(c + r * cStride + b * 8, Final256(Apply256(Vector256.Load(acc + (r * nb + b) * 8), m, mo, lf, rt, mk, hf), e), n);
+            }
+        }
+
         private static void StoreBytes(sbyte* dst, long l, int n)
         {
             for (int i = 0; i < n; i++) { dst[i] = (sbyte)l; l >>= 8; }
