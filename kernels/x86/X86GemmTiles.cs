@@ -27,19 +27,15 @@ namespace Edge.Kernels.Simd
             byte* a4 = rows > 4 ? a3 + aStride : a3;
             byte* a5 = rows > 5 ? a4 + aStride : a4;
             sbyte* w0 = w + 0 * wStride;
-            var bias0 = Vector256.Load(q + 0);
             sbyte* w1 = w + 1 * wStride;
-            var bias1 = Vector256.Load(q + 56);
             sbyte* w2 = w + 2 * wStride;
-            var bias2 = Vector256.Load(q + 112);
             sbyte* w3 = w + 3 * wStride;
-            var bias3 = Vector256.Load(q + 168);
-            var c0_0 = bias0; var c0_1 = bias1; var c0_2 = bias2; var c0_3 = bias3;
-            var c1_0 = bias0; var c1_1 = bias1; var c1_2 = bias2; var c1_3 = bias3;
-            var c2_0 = bias0; var c2_1 = bias1; var c2_2 = bias2; var c2_3 = bias3;
-            var c3_0 = bias0; var c3_1 = bias1; var c3_2 = bias2; var c3_3 = bias3;
-            var c4_0 = bias0; var c4_1 = bias1; var c4_2 = bias2; var c4_3 = bias3;
-            var c5_0 = bias0; var c5_1 = bias1; var c5_2 = bias2; var c5_3 = bias3;
+            var c0_0 = Vector256.Load(q + 0); var c0_1 = Vector256.Load(q + 56); var c0_2 = Vector256.Load(q + 112); var c0_3 = Vector256.Load(q + 168);
+            var c1_0 = Vector256.Load(q + 0); var c1_1 = Vector256.Load(q + 56); var c1_2 = Vector256.Load(q + 112); var c1_3 = Vector256.Load(q + 168);
+            var c2_0 = Vector256.Load(q + 0); var c2_1 = Vector256.Load(q + 56); var c2_2 = Vector256.Load(q + 112); var c2_3 = Vector256.Load(q + 168);
+            var c3_0 = Vector256.Load(q + 0); var c3_1 = Vector256.Load(q + 56); var c3_2 = Vector256.Load(q + 112); var c3_3 = Vector256.Load(q + 168);
+            var c4_0 = Vector256.Load(q + 0); var c4_1 = Vector256.Load(q + 56); var c4_2 = Vector256.Load(q + 112); var c4_3 = Vector256.Load(q + 168);
+            var c5_0 = Vector256.Load(q + 0); var c5_1 = Vector256.Load(q + 56); var c5_2 = Vector256.Load(q + 112); var c5_3 = Vector256.Load(q + 168);
             for (int k = 0; k < ksteps; k++)
             {
                 var vw0 = Vector256.Load(w0); w0 += 32;
@@ -100,17 +96,15 @@ namespace Edge.Kernels.Simd
             byte* a6 = rows > 6 ? a5 + aStride : a5;
             byte* a7 = rows > 7 ? a6 + aStride : a6;
             sbyte* w0 = w + 0 * wStride;
-            var bias0 = Vector256.Load(q + 0);
             sbyte* w1 = w + 1 * wStride;
-            var bias1 = Vector256.Load(q + 56);
-            var c0_0 = bias0; var c0_1 = bias1;
-            var c1_0 = bias0; var c1_1 = bias1;
-            var c2_0 = bias0; var c2_1 = bias1;
-            var c3_0 = bias0; var c3_1 = bias1;
-            var c4_0 = bias0; var c4_1 = bias1;
-            var c5_0 = bias0; var c5_1 = bias1;
-            var c6_0 = bias0; var c6_1 = bias1;
-            var c7_0 = bias0; var c7_1 = bias1;
+            var c0_0 = Vector256.Load(q + 0); var c0_1 = Vector256.Load(q + 56);
+            var c1_0 = Vector256.Load(q + 0); var c1_1 = Vector256.Load(q + 56);
+            var c2_0 = Vector256.Load(q + 0); var c2_1 = Vector256.Load(q + 56);
+            var c3_0 = Vector256.Load(q + 0); var c3_1 = Vector256.Load(q + 56);
+            var c4_0 = Vector256.Load(q + 0); var c4_1 = Vector256.Load(q + 56);
+            var c5_0 = Vector256.Load(q + 0); var c5_1 = Vector256.Load(q + 56);
+            var c6_0 = Vector256.Load(q + 0); var c6_1 = Vector256.Load(q + 56);
+            var c7_0 = Vector256.Load(q + 0); var c7_1 = Vector256.Load(q + 56);
             for (int k = 0; k < ksteps; k++)
             {
                 var vw0 = Vector256.Load(w0); w0 += 32;
@@ -165,15 +159,14 @@ namespace Edge.Kernels.Simd
             byte* a6 = rows > 6 ? a5 + aStride : a5;
             byte* a7 = rows > 7 ? a6 + aStride : a6;
             sbyte* w0 = w + 0 * wStride;
-            var bias0 = Vector256.Load(q + 0);
-            var c0_0 = bias0;
-            var c1_0 = bias0;
-            var c2_0 = bias0;
-            var c3_0 = bias0;
-            var c4_0 = bias0;
-            var c5_0 = bias0;
-            var c6_0 = bias0;
-            var c7_0 = bias0;
+            var c0_0 = Vector256.Load(q + 0);
+            var c1_0 = Vector256.Load(q + 0);
+            var c2_0 = Vector256.Load(q + 0);
+            var c3_0 = Vector256.Load(q + 0);
+            var c4_0 = Vector256.Load(q + 0);
+            var c5_0 = Vector256.Load(q + 0);
+            var c6_0 = Vector256.Load(q + 0);
+            var c7_0 = Vector256.Load(q + 0);
             for (int k = 0; k < ksteps; k++)
             {
                 var vw0 = Vector256.Load(w0); w0 += 32;
@@ -212,22 +205,14 @@ namespace Edge.Kernels.Simd
         {
             byte* a0 = a;
             sbyte* w0 = w + 0 * wStride;
-            var bias0 = Vector256.Load(q + 0);
             sbyte* w1 = w + 1 * wStride;
-            var bias1 = Vector256.Load(q + 56);
             sbyte* w2 = w + 2 * wStride;
-            var bias2 = Vector256.Load(q + 112);
             sbyte* w3 = w + 3 * wStride;
-            var bias3 = Vector256.Load(q + 168);
             sbyte* w4 = w + 4 * wStride;
-            var bias4 = Vector256.Load(q + 224);
             sbyte* w5 = w + 5 * wStride;
-            var bias5 = Vector256.Load(q + 280);
             sbyte* w6 = w + 6 * wStride;
-            var bias6 = Vector256.Load(q + 336);
             sbyte* w7 = w + 7 * wStride;
-            var bias7 = Vector256.Load(q + 392);
-            var c0_0 = bias0; var c0_1 = bias1; var c0_2 = bias2; var c0_3 = bias3; var c0_4 = bias4; var c0_5 = bias5; var c0_6 = bias6; var c0_7 = bias7;
+            var c0_0 = Vector256.Load(q + 0); var c0_1 = Vector256.Load(q + 56); var c0_2 = Vector256.Load(q + 112); var c0_3 = Vector256.Load(q + 168); var c0_4 = Vector256.Load(q + 224); var c0_5 = Vector256.Load(q + 280); var c0_6 = Vector256.Load(q + 336); var c0_7 = Vector256.Load(q + 392);
             for (int k = 0; k < ksteps; k++)
             {
                 var vw0 = Vector256.Load(w0); w0 += 32;
@@ -259,14 +244,10 @@ namespace Edge.Kernels.Simd
         {
             byte* a0 = a;
             sbyte* w0 = w + 0 * wStride;
-            var bias0 = Vector256.Load(q + 0);
             sbyte* w1 = w + 1 * wStride;
-            var bias1 = Vector256.Load(q + 56);
             sbyte* w2 = w + 2 * wStride;
-            var bias2 = Vector256.Load(q + 112);
             sbyte* w3 = w + 3 * wStride;
-            var bias3 = Vector256.Load(q + 168);
-            var c0_0 = bias0; var c0_1 = bias1; var c0_2 = bias2; var c0_3 = bias3;
+            var c0_0 = Vector256.Load(q + 0); var c0_1 = Vector256.Load(q + 56); var c0_2 = Vector256.Load(q + 112); var c0_3 = Vector256.Load(q + 168);
             for (int k = 0; k < ksteps; k++)
             {
                 var vw0 = Vector256.Load(w0); w0 += 32;
@@ -290,10 +271,8 @@ namespace Edge.Kernels.Simd
         {
             byte* a0 = a;
             sbyte* w0 = w + 0 * wStride;
-            var bias0 = Vector256.Load(q + 0);
             sbyte* w1 = w + 1 * wStride;
-            var bias1 = Vector256.Load(q + 56);
-            var c0_0 = bias0; var c0_1 = bias1;
+            var c0_0 = Vector256.Load(q + 0); var c0_1 = Vector256.Load(q + 56);
             for (int k = 0; k < ksteps; k++)
             {
                 var vw0 = Vector256.Load(w0); w0 += 32;
@@ -313,8 +292,7 @@ namespace Edge.Kernels.Simd
         {
             byte* a0 = a;
             sbyte* w0 = w + 0 * wStride;
-            var bias0 = Vector256.Load(q + 0);
-            var c0_0 = bias0;
+            var c0_0 = Vector256.Load(q + 0);
             for (int k = 0; k < ksteps; k++)
             {
                 var vw0 = Vector256.Load(w0); w0 += 32;
@@ -326,6 +304,208 @@ namespace Edge.Kernels.Simd
             X86Requant.Epilogue256(acc, 1, rows, q, c, cStride, ocValid, in e);
         }
 
+        /// <summary>7 row(s) x 16 output channels (vpdpbusd u8 x s8, 4 k per step).</summary>
+        [SkipLocalsInit]
+        internal static void Vnni_7x2(byte* a, nint aStride, int rows, sbyte* w, nint wStride, int ksteps, int* q, sbyte* c, nint cStride, int ocValid, in Epilogue e)
+        {
+            byte* a0 = a;
+            byte* a1 = rows > 1 ? a0 + aStride : a0;
+            byte* a2 = rows > 2 ? a1 + aStride : a1;
+            byte* a3 = rows > 3 ? a2 + aStride : a2;
+            byte* a4 = rows > 4 ? a3 + aStride : a3;
+            byte* a5 = rows > 5 ? a4 + aStride : a4;
+            byte* a6 = rows > 6 ? a5 + aStride : a5;
+            sbyte* w0 = w + 0 * wStride;
+            sbyte* w1 = w + 1 * wStride;
+            var c0_0 = Vector256.Load(q + 0); var c0_1 = Vector256.Load(q + 56);
+            var c1_0 = Vector256.Load(q + 0); var c1_1 = Vector256.Load(q + 56);
+            var c2_0 = Vector256.Load(q + 0); var c2_1 = Vector256.Load(q + 56);
+            var c3_0 = Vector256.Load(q + 0); var c3_1 = Vector256.Load(q + 56);
+            var c4_0 = Vector256.Load(q + 0); var c4_1 = Vector256.Load(q + 56);
+            var c5_0 = Vector256.Load(q + 0); var c5_1 = Vector256.Load(q + 56);
+            var c6_0 = Vector256.Load(q + 0); var c6_1 = Vector256.Load(q + 56);
+            for (int k = 0; k < ksteps; k++)
+            {
+                var vw0 = Vector256.Load(w0); w0 += 32;
+                var vw1 = Vector256.Load(w1); w1 += 32;
+                var va0 = Vector256.Create(*(int*)a0).AsByte(); a0 += 4;
+                c0_0 = AvxVnni.MultiplyWideningAndAdd(c0_0, va0, vw0);
+                c0_1 = AvxVnni.MultiplyWideningAndAdd(c0_1, va0, vw1);
+                var va1 = Vector256.Create(*(int*)a1).AsByte(); a1 += 4;
+                c1_0 = AvxVnni.MultiplyWideningAndAdd(c1_0, va1, vw0);
+                c1_1 = AvxVnni.MultiplyWideningAndAdd(c1_1, va1, vw1);
+                var va2 = Vector256.Create(*(int*)a2).AsByte(); a2 += 4;
+                c2_0 = AvxVnni.MultiplyWideningAndAdd(c2_0, va2, vw0);
+                c2_1 = AvxVnni.MultiplyWideningAndAdd(c2_1, va2, vw1);
+                var va3 = Vector256.Create(*(int*)a3).AsByte(); a3 += 4;
+                c3_0 = AvxVnni.MultiplyWideningAndAdd(c3_0, va3, vw0);
+                c3_1 = AvxVnni.MultiplyWideningAndAdd(c3_1, va3, vw1);
+                var va4 = Vector256.Create(*(int*)a4).AsByte(); a4 += 4;
+                c4_0 = AvxVnni.MultiplyWideningAndAdd(c4_0, va4, vw0);
+                c4_1 = AvxVnni.MultiplyWideningAndAdd(c4_1, va4, vw1);
+                var va5 = Vector256.Create(*(int*)a5).AsByte(); a5 += 4;
+                c5_0 = AvxVnni.MultiplyWideningAndAdd(c5_0, va5, vw0);
+                c5_1 = AvxVnni.MultiplyWideningAndAdd(c5_1, va5, vw1);
+                var va6 = Vector256.Create(*(int*)a6).AsByte(); a6 += 4;
+                c6_0 = AvxVnni.MultiplyWideningAndAdd(c6_0, va6, vw0);
+                c6_1 = AvxVnni.MultiplyWideningAndAdd(c6_1, va6, vw1);
+            }
+            int* acc = stackalloc int[112];
+            c0_0.Store(acc + 0); c0_1.Store(acc + 8);
+            c1_0.Store(acc + 16); c1_1.Store(acc + 24);
+            c2_0.Store(acc + 32); c2_1.Store(acc + 40);
+            c3_0.Store(acc + 48); c3_1.Store(acc + 56);
+            c4_0.Store(acc + 64); c4_1.Store(acc + 72);
+            c5_0.Store(acc + 80); c5_1.Store(acc + 88);
+            c6_0.Store(acc + 96); c6_1.Store(acc + 104);
+            X86Requant.Epilogue256(acc, 2, rows, q, c, cStride, ocValid, in e);
+        }
+
+        /// <summary>6 row(s) x 16 output channels (vpdpbusd u8 x s8, 4 k per step).</summary>
+        [SkipLocalsInit]
+        internal static void Vnni_6x2(byte* a, nint aStride, int rows, sbyte* w, nint wStride, int ksteps, int* q, sbyte* c, nint cStride, int ocValid, in Epilogue e)
+        {
+            byte* a0 = a;
+            byte* a1 = rows > 1 ? a0 + aStride : a0;
+            byte* a2 = rows > 2 ? a1 + aStride : a1;
+            byte* a3 = rows > 3 ? a2 + aStride : a2;
+            byte* a4 = rows > 4 ? a3 + aStride : a3;
+            byte* a5 = rows > 5 ? a4 + aStride : a4;
+            sbyte* w0 = w + 0 * wStride;
+            sbyte* w1 = w + 1 * wStride;
+            var c0_0 = Vector256.Load(q + 0); var c0_1 = Vector256.Load(q + 56);
+            var c1_0 = Vector256.Load(q + 0); var c1_1 = Vector256.Load(q + 56);
+            var c2_0 = Vector256.Load(q + 0); var c2_1 = Vector256.Load(q + 56);
+            var c3_0 = Vector256.Load(q + 0); var c3_1 = Vector256.Load(q + 56);
+            var c4_0 = Vector256.Load(q + 0); var c4_1 = Vector256.Load(q + 56);
+            var c5_0 = Vector256.Load(q + 0); var c5_1 = Vector256.Load(q + 56);
+            for (int k = 0; k < ksteps; k++)
+            {
+                var vw0 = Vector256.Load(w0); w0 += 32;
+                var vw1 = Vector256.Load(w1); w1 += 32;
+                var va0 = Vector256.Create(*(int*)a0).AsByte(); a0 += 4;
+                c0_0 = AvxVnni.MultiplyWideningAndAdd(c0_0, va0, vw0);
+                c0_1 = AvxVnni.MultiplyWideningAndAdd(c0_1, va0, vw1);
+                var va1 = Vector256.Create(*(int*)a1).AsByte(); a1 += 4;
+                c1_0 = AvxVnni.MultiplyWideningAndAdd(c1_0, va1, vw0);
+                c1_1 = AvxVnni.MultiplyWideningAndAdd(c1_1, va1, vw1);
+                var va2 = Vector256.Create(*(int*)a2).AsByte(); a2 += 4;
+                c2_0 = AvxVnni.MultiplyWideningAndAdd(c2_0, va2, vw0);
+                c2_1 = AvxVnni.MultiplyWideningAndAdd(c2_1, va2, vw1);
+                var va3 = Vector256.Create(*(int*)a3).AsByte(); a3 += 4;
+                c3_0 = AvxVnni.MultiplyWideningAndAdd(c3_0, va3, vw0);
+                c3_1 = AvxVnni.MultiplyWideningAndAdd(c3_1, va3, vw1);
+                var va4 = Vector256.Create(*(int*)a4).AsByte(); a4 += 4;
+                c4_0 = AvxVnni.MultiplyWideningAndAdd(c4_0, va4, vw0);
+                c4_1 = AvxVnni.MultiplyWideningAndAdd(c4_1, va4, vw1);
+                var va5 = Vector256.Create(*(int*)a5).AsByte(); a5 += 4;
+                c5_0 = AvxVnni.MultiplyWideningAndAdd(c5_0, va5, vw0);
+                c5_1 = AvxVnni.MultiplyWideningAndAdd(c5_1, va5, vw1);
+            }
+            int* acc = stackalloc int[96];
+            c0_0.Store(acc + 0); c0_1.Store(acc + 8);
+            c1_0.Store(acc + 16); c1_1.Store(acc + 24);
+            c2_0.Store(acc + 32); c2_1.Store(acc + 40);
+            c3_0.Store(acc + 48); c3_1.Store(acc + 56);
+            c4_0.Store(acc + 64); c4_1.Store(acc + 72);
+            c5_0.Store(acc + 80); c5_1.Store(acc + 88);
+            X86Requant.Epilogue256(acc, 2, rows, q, c, cStride, ocValid, in e);
+        }
+
+        /// <summary>3 row(s) x 32 output channels (vpdpbusd u8 x s8, 4 k per step).</summary>
+        [SkipLocalsInit]
+        internal static void Vnni_3x4(byte* a, nint aStride, int rows, sbyte* w, nint wStride, int ksteps, int* q, sbyte* c, nint cStride, int ocValid, in Epilogue e)
+        {
+            byte* a0 = a;
+            byte* a1 = rows > 1 ? a0 + aStride : a0;
+            byte* a2 = rows > 2 ? a1 + aStride : a1;
+            sbyte* w0 = w + 0 * wStride;
+            sbyte* w1 = w + 1 * wStride;
+            sbyte* w2 = w + 2 * wStride;
+            sbyte* w3 = w + 3 * wStride;
+            var c0_0 = Vector256.Load(q + 0); var c0_1 = Vector256.Load(q + 56); var c0_2 = Vector256.Load(q + 112); var c0_3 = Vector256.Load(q + 168);
+            var c1_0 = Vector256.Load(q + 0); var c1_1 = Vector256.Load(q + 56); var c1_2 = Vector256.Load(q + 112); var c1_3 = Vector256.Load(q + 168);
+            var c2_0 = Vector256.Load(q + 0); var c2_1 = Vector256.Load(q + 56); var c2_2 = Vector256.Load(q + 112); var c2_3 = Vector256.Load(q + 168);
+            for (int k = 0; k < ksteps; k++)
+            {
+                var vw0 = Vector256.Load(w0); w0 += 32;
+                var vw1 = Vector256.Load(w1); w1 += 32;
+                var vw2 = Vector256.Load(w2); w2 += 32;
+                var vw3 = Vector256.Load(w3); w3 += 32;
+                var va0 = Vector256.Create(*(int*)a0).AsByte(); a0 += 4;
+                c0_0 = AvxVnni.MultiplyWideningAndAdd(c0_0, va0, vw0);
+                c0_1 = AvxVnni.MultiplyWideningAndAdd(c0_1, va0, vw1);
+                c0_2 = AvxVnni.MultiplyWideningAndAdd(c0_2, va0, vw2);
+                c0_3 = AvxVnni.MultiplyWideningAndAdd(c0_3, va0, vw3);
+                var va1 = Vector256.Create(*(int*)a1).AsByte(); a1 += 4;
+                c1_0 = AvxVnni.MultiplyWideningAndAdd(c1_0, va1, vw0);
+                c1_1 = AvxVnni.MultiplyWideningAndAdd(c1_1, va1, vw1);
+                c1_2 = AvxVnni.MultiplyWideningAndAdd(c1_2, va1, vw2);
+                c1_3 = AvxVnni.MultiplyWideningAndAdd(c1_3, va1, vw3);
+                var va2 = Vector256.Create(*(int*)a2).AsByte(); a2 += 4;
+                c2_0 = AvxVnni.MultiplyWideningAndAdd(c2_0, va2, vw0);
+                c2_1 = AvxVnni.MultiplyWideningAndAdd(c2_1, va2, vw1);
+                c2_2 = AvxVnni.MultiplyWideningAndAdd(c2_2, va2, vw2);
+                c2_3 = AvxVnni.MultiplyWideningAndAdd(c2_3, va2, vw3);
+            }
+            int* acc = stackalloc int[96];
+            c0_0.Store(acc + 0); c0_1.Store(acc + 8); c0_2.Store(acc + 16); c0_3.Store(acc + 24);
+            c1_0.Store(acc + 32); c1_1.Store(acc + 40); c1_2.Store(acc + 48); c1_3.Store(acc + 56);
+            c2_0.Store(acc + 64); c2_1.Store(acc + 72); c2_2.Store(acc + 80); c2_3.Store(acc + 88);
+            X86Requant.Epilogue256(acc, 4, rows, q, c, cStride, ocValid, in e);
+        }
+
+        /// <summary>4 row(s) x 32 output channels (vpdpbusd u8 x s8, 4 k per step).</summary>
+        [SkipLocalsInit]
+        internal static void Vnni_4x4(byte* a, nint aStride, int rows, sbyte* w, nint wStride, int ksteps, int* q, sbyte* c, nint cStride, int ocValid, in Epilogue e)
+        {
+            byte* a0 = a;
+            byte* a1 = rows > 1 ? a0 + aStride : a0;
+            byte* a2 = rows > 2 ? a1 + aStride : a1;
+            byte* a3 = rows > 3 ? a2 + aStride : a2;
+            sbyte* w0 = w + 0 * wStride;
+            sbyte* w1 = w + 1 * wStride;
+            sbyte* w2 = w + 2 * wStride;
+            sbyte* w3 = w + 3 * wStride;
+            var c0_0 = Vector256.Load(q + 0); var c0_1 = Vector256.Load(q + 56); var c0_2 = Vector256.Load(q + 112); var c0_3 = Vector256.Load(q + 168);
+            var c1_0 = Vector256.Load(q + 0); var c1_1 = Vector256.Load(q + 56); var c1_2 = Vector256.Load(q + 112); var c1_3 = Vector256.Load(q + 168);
+            var c2_0 = Vector256.Load(q + 0); var c2_1 = Vector256.Load(q + 56); var c2_2 = Vector256.Load(q + 112); var c2_3 = Vector256.Load(q + 168);
+            var c3_0 = Vector256.Load(q + 0); var c3_1 = Vector256.Load(q + 56); var c3_2 = Vector256.Load(q + 112); var c3_3 = Vector256.Load(q + 168);
+            for (int k = 0; k < ksteps; k++)
+            {
+                var vw0 = Vector256.Load(w0); w0 += 32;
+                var vw1 = Vector256.Load(w1); w1 += 32;
+                var vw2 = Vector256.Load(w2); w2 += 32;
+                var vw3 = Vector256.Load(w3); w3 += 32;
+                var va0 = Vector256.Create(*(int*)a0).AsByte(); a0 += 4;
+                c0_0 = AvxVnni.MultiplyWideningAndAdd(c0_0, va0, vw0);
+                c0_1 = AvxVnni.MultiplyWideningAndAdd(c0_1, va0, vw1);
+                c0_2 = AvxVnni.MultiplyWideningAndAdd(c0_2, va0, vw2);
+                c0_3 = AvxVnni.MultiplyWideningAndAdd(c0_3, va0, vw3);
+                var va1 = Vector256.Create(*(int*)a1).AsByte(); a1 += 4;
+                c1_0 = AvxVnni.MultiplyWideningAndAdd(c1_0, va1, vw0);
+                c1_1 = AvxVnni.MultiplyWideningAndAdd(c1_1, va1, vw1);
+                c1_2 = AvxVnni.MultiplyWideningAndAdd(c1_2, va1, vw2);
+                c1_3 = AvxVnni.MultiplyWideningAndAdd(c1_3, va1, vw3);
+                var va2 = Vector256.Create(*(int*)a2).AsByte(); a2 += 4;
+                c2_0 = AvxVnni.MultiplyWideningAndAdd(c2_0, va2, vw0);
+                c2_1 = AvxVnni.MultiplyWideningAndAdd(c2_1, va2, vw1);
+                c2_2 = AvxVnni.MultiplyWideningAndAdd(c2_2, va2, vw2);
+                c2_3 = AvxVnni.MultiplyWideningAndAdd(c2_3, va2, vw3);
+                var va3 = Vector256.Create(*(int*)a3).AsByte(); a3 += 4;
+                c3_0 = AvxVnni.MultiplyWideningAndAdd(c3_0, va3, vw0);
+                c3_1 = AvxVnni.MultiplyWideningAndAdd(c3_1, va3, vw1);
+                c3_2 = AvxVnni.MultiplyWideningAndAdd(c3_2, va3, vw2);
+                c3_3 = AvxVnni.MultiplyWideningAndAdd(c3_3, va3, vw3);
+            }
+            int* acc = stackalloc int[128];
+            c0_0.Store(acc + 0); c0_1.Store(acc + 8); c0_2.Store(acc + 16); c0_3.Store(acc + 24);
+            c1_0.Store(acc + 32); c1_1.Store(acc + 40); c1_2.Store(acc + 48); c1_3.Store(acc + 56);
+            c2_0.Store(acc + 64); c2_1.Store(acc + 72); c2_2.Store(acc + 80); c2_3.Store(acc + 88);
+            c3_0.Store(acc + 96); c3_1.Store(acc + 104); c3_2.Store(acc + 112); c3_3.Store(acc + 120);
+            X86Requant.Epilogue256(acc, 4, rows, q, c, cStride, ocValid, in e);
+        }
+
         /// <summary>4 row(s) x 16 output channels (vpmaddwd int16 pairs, 2 k per step).</summary>
         [SkipLocalsInit]
         internal static void Avx2_4x2(short* a, nint aStride, int rows, short* w, nint wStride, int ksteps, int* q, sbyte* c, nint cStride, int ocValid, in Epilogue e)
@@ -335,13 +515,11 @@ namespace Edge.Kernels.Simd
             short* a2 = rows > 2 ? a1 + aStride : a1;
             short* a3 = rows > 3 ? a2 + aStride : a2;
             short* w0 = w + 0 * wStride;
-            var bias0 = Vector256.Load(q + 0);
             short* w1 = w + 1 * wStride;
-            var bias1 = Vector256.Load(q + 56);
-            var c0_0 = bias0; var c0_1 = bias1;
-            var c1_0 = bias0; var c1_1 = bias1;
-            var c2_0 = bias0; var c2_1 = bias1;
-            var c3_0 = bias0; var c3_1 = bias1;
+            var c0_0 = Vector256.Load(q + 0); var c0_1 = Vector256.Load(q + 56);
+            var c1_0 = Vector256.Load(q + 0); var c1_1 = Vector256.Load(q + 56);
+            var c2_0 = Vector256.Load(q + 0); var c2_1 = Vector256.Load(q + 56);
+            var c3_0 = Vector256.Load(q + 0); var c3_1 = Vector256.Load(q + 56);
             for (int k = 0; k < ksteps; k++)
             {
                 var vw0 = Vector256.Load(w0); w0 += 16;
@@ -380,15 +558,14 @@ namespace Edge.Kernels.Simd
             short* a6 = rows > 6 ? a5 + aStride : a5;
             short* a7 = rows > 7 ? a6 + aStride : a6;
             short* w0 = w + 0 * wStride;
-            var bias0 = Vector256.Load(q + 0);
-            var c0_0 = bias0;
-            var c1_0 = bias0;
-            var c2_0 = bias0;
-            var c3_0 = bias0;
-            var c4_0 = bias0;
-            var c5_0 = bias0;
-            var c6_0 = bias0;
-            var c7_0 = bias0;
+            var c0_0 = Vector256.Load(q + 0);
+            var c1_0 = Vector256.Load(q + 0);
+            var c2_0 = Vector256.Load(q + 0);
+            var c3_0 = Vector256.Load(q + 0);
+            var c4_0 = Vector256.Load(q + 0);
+            var c5_0 = Vector256.Load(q + 0);
+            var c6_0 = Vector256.Load(q + 0);
+            var c7_0 = Vector256.Load(q + 0);
             for (int k = 0; k < ksteps; k++)
             {
                 var vw0 = Vector256.Load(w0); w0 += 16;
@@ -427,14 +604,10 @@ namespace Edge.Kernels.Simd
         {
             short* a0 = a;
             short* w0 = w + 0 * wStride;
-            var bias0 = Vector256.Load(q + 0);
             short* w1 = w + 1 * wStride;
-            var bias1 = Vector256.Load(q + 56);
             short* w2 = w + 2 * wStride;
-            var bias2 = Vector256.Load(q + 112);
             short* w3 = w + 3 * wStride;
-            var bias3 = Vector256.Load(q + 168);
-            var c0_0 = bias0; var c0_1 = bias1; var c0_2 = bias2; var c0_3 = bias3;
+            var c0_0 = Vector256.Load(q + 0); var c0_1 = Vector256.Load(q + 56); var c0_2 = Vector256.Load(q + 112); var c0_3 = Vector256.Load(q + 168);
             for (int k = 0; k < ksteps; k++)
             {
                 var vw0 = Vector256.Load(w0); w0 += 16;
@@ -458,10 +631,8 @@ namespace Edge.Kernels.Simd
         {
             short* a0 = a;
             short* w0 = w + 0 * wStride;
-            var bias0 = Vector256.Load(q + 0);
             short* w1 = w + 1 * wStride;
-            var bias1 = Vector256.Load(q + 56);
-            var c0_0 = bias0; var c0_1 = bias1;
+            var c0_0 = Vector256.Load(q + 0); var c0_1 = Vector256.Load(q + 56);
             for (int k = 0; k < ksteps; k++)
             {
                 var vw0 = Vector256.Load(w0); w0 += 16;
@@ -481,8 +652,7 @@ namespace Edge.Kernels.Simd
         {
             short* a0 = a;
             short* w0 = w + 0 * wStride;
-            var bias0 = Vector256.Load(q + 0);
-            var c0_0 = bias0;
+            var c0_0 = Vector256.Load(q + 0);
             for (int k = 0; k < ksteps; k++)
             {
                 var vw0 = Vector256.Load(w0); w0 += 16;
@@ -506,6 +676,10 @@ namespace Edge.Kernels.Simd
                 case 20: Vnni_1x4(a, aStride, rows, w, wStride, ksteps, q, c, cStride, ocValid, in e); break;
                 case 18: Vnni_1x2(a, aStride, rows, w, wStride, ksteps, q, c, cStride, ocValid, in e); break;
                 case 17: Vnni_1x1(a, aStride, rows, w, wStride, ksteps, q, c, cStride, ocValid, in e); break;
+                case 114: Vnni_7x2(a, aStride, rows, w, wStride, ksteps, q, c, cStride, ocValid, in e); break;
+                case 98: Vnni_6x2(a, aStride, rows, w, wStride, ksteps, q, c, cStride, ocValid, in e); break;
+                case 52: Vnni_3x4(a, aStride, rows, w, wStride, ksteps, q, c, cStride, ocValid, in e); break;
+                case 68: Vnni_4x4(a, aStride, rows, w, wStride, ksteps, q, c, cStride, ocValid, in e); break;
                 default: throw new System.InvalidOperationException("no tile");
             }
         }

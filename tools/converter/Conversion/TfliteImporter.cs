@@ -261,6 +261,13 @@ namespace Edge.Converter.Conversion
                 throw Fail($"output '{o.Name}' has shape [{string.Join(",", o.Shape)}], expected [{string.Join(",", expected)}]");
         }
 
+        /// <summary>An int8 → int8 op's per-tensor quantization: (input scale, input zp, output scale, output zp).</summary>
+        private (float si, int zi, float so, int zo) Int8Unary()
+        {
+            var (si, zi, so, zo) = Int8Unary();
+            return (si, zi, so, zo);
+        }
+
         private void CheckInt8Io(params TfliteTensor[] ts)
         {
             foreach (var t in ts) RequireType(t, TfliteTensorType.Int8, t == Out() ? "output" : "input");
@@ -486,29 +493,20 @@ namespace Edge.Converter.Conversion
         private void Softmax()
         {
             var o = Options<TfliteSoftmaxOptions>();
-            TfliteTensor input = In(0), output = Out();
-            CheckInt8Io(input, output);
-            var (si, _) = PerTensor(input, "input");
-            var (so, zo) = PerTensor(output, "output");
+            var (si, _, so, zo) = Int8Unary();
             Emit(OpType.Softmax, new[] { Map(_op.Inputs[0]) }, NonlinearParams.Softmax(o.Beta, si, so, zo));
         }
 
         private void SigmoidTanh(OpType type)
         {
-            TfliteTensor input = In(0), output = Out();
-            CheckInt8Io(input, output);
-            var (si, zi) = PerTensor(input, "input");
-            var (so, zo) = PerTensor(output, "output");
+            var (si, zi, so, zo) = Int8Unary();
             Emit(type, new[] { Map(_op.Inputs[0]) },
                 type == OpType.Logistic ? NonlinearParams.Logistic(si, zi, so, zo) : NonlinearParams.Tanh(si, zi, so, zo));
         }
 
         private void Relu(bool six)
         {
-            TfliteTensor input = In(0), output = Out();
-            CheckInt8Io(input, output);
-            var (si, zi) = PerTensor(input, "input");
-            var (so, zo) = PerTensor(output, "output");
+            var (si, zi, so, zo) = Int8Unary();
             var p = six ? QuantMath.Relu6Params(si, zi) : QuantMath.ReluParams(si, zi, so, zo);
             Emit(six ? OpType.Relu6 : OpType.Relu, new[] { Map(_op.Inputs[0]) }, Requant(p));
         }
@@ -522,10 +520,7 @@ namespace Edge.Converter.Conversion
         private void LeakyRelu()
         {
             var o = Options<TfliteLeakyReluOptions>();
-            TfliteTensor input = In(0), output = Out();
-            CheckInt8Io(input, output);
-            var (si, zi) = PerTensor(input, "input");
-            var (so, zo) = PerTensor(output, "output");
+            var (si, zi, so, zo) = Int8Unary();
             var p = QuantMath.LeakyReluParams(si, zi, so, zo, o.Alpha);
             Emit(OpType.LeakyRelu, new[] { Map(_op.Inputs[0]) }, new LeakyReluOptions
             {
@@ -537,10 +532,7 @@ namespace Edge.Converter.Conversion
 
         private void HardSwish()
         {
-            TfliteTensor input = In(0), output = Out();
-            CheckInt8Io(input, output);
-            var (si, zi) = PerTensor(input, "input");
-            var (so, zo) = PerTensor(output, "output");
+            var (si, zi, so, zo) = Int8Unary();
             Emit(OpType.HardSwish, new[] { Map(_op.Inputs[0]) }, NonlinearParams.HardSwish(si, zi, so, zo));
         }
 
