@@ -86,15 +86,16 @@ namespace Edge.Kernels.Simd
                 int nb = 1;
                 foreach (int wdt in widths) if (wdt <= blocks - b) { nb = wdt; break; }
                 gf.Add(b); gn.Add(nb);
-                gm.Add(singleRow ? 1 : vnni ? (nb == 4 ? 6 : 8) : (nb == 2 ? 4 : 8));
+                gm.Add(singleRow ? 1 : vnni ? (nb == 4 ? 3 : nb == 2 ? 7 : 14) : (nb == 2 ? 4 : 8));
                 b += nb;
             }
             _gFirst = gf.ToArray(); _gNb = gn.ToArray(); _gMr = gm.ToArray(); _nGroups = _gFirst.Length;
 
-            // Chunk of rows packed at a time: about 48 KB of im2col, a multiple of 24 rows (tile heights 1, 4, 6, 8).
-            int elem = vnni ? 1 : 2;
+            // Chunk of rows packed at a time: about 48 KB of im2col, a multiple of the tile heights
+            // (VNNI 3, 7, 14; AVX2 4, 8).
+            int elem = vnni ? 1 : 2, unit = vnni ? 42 : 8;
             int mc = 49152 / Math.Max(1, _kp * elem);
-            mc = mc >= 24 ? Math.Min(mc / 24 * 24, 192) : Math.Max(mc, 8);
+            mc = Math.Min(Math.Max(unit, mc / unit * unit), 336);
             if (mc > _m) mc = _m;
             _mc = mc;
             _nChunks = (_m + mc - 1) / mc;

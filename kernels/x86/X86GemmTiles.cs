@@ -16,16 +16,13 @@ namespace Edge.Kernels.Simd
     /// </summary>
     internal static unsafe class X86GemmTiles
     {
-        /// <summary>6 row(s) x 32 output channels (vpdpbusd u8 x s8, 4 k per step).</summary>
+        /// <summary>3 row(s) x 32 output channels (vpdpbusd u8 x s8, 4 k per step).</summary>
         [SkipLocalsInit]
-        internal static void Vnni_6x4(byte* a, nint aStride, int rows, sbyte* w, nint wStride, int ksteps, int* q, sbyte* c, nint cStride, int ocValid, in Epilogue e)
+        internal static void Vnni_3x4(byte* a, nint aStride, int rows, sbyte* w, nint wStride, int ksteps, int* q, sbyte* c, nint cStride, int ocValid, in Epilogue e)
         {
             byte* a0 = a;
             byte* a1 = rows > 1 ? a0 + aStride : a0;
             byte* a2 = rows > 2 ? a1 + aStride : a1;
-            byte* a3 = rows > 3 ? a2 + aStride : a2;
-            byte* a4 = rows > 4 ? a3 + aStride : a3;
-            byte* a5 = rows > 5 ? a4 + aStride : a4;
             sbyte* w0 = w + 0 * wStride;
             sbyte* w1 = w + 1 * wStride;
             sbyte* w2 = w + 2 * wStride;
@@ -33,9 +30,6 @@ namespace Edge.Kernels.Simd
             var c0_0 = Vector256.Load(q + 0); var c0_1 = Vector256.Load(q + 56); var c0_2 = Vector256.Load(q + 112); var c0_3 = Vector256.Load(q + 168);
             var c1_0 = Vector256.Load(q + 0); var c1_1 = Vector256.Load(q + 56); var c1_2 = Vector256.Load(q + 112); var c1_3 = Vector256.Load(q + 168);
             var c2_0 = Vector256.Load(q + 0); var c2_1 = Vector256.Load(q + 56); var c2_2 = Vector256.Load(q + 112); var c2_3 = Vector256.Load(q + 168);
-            var c3_0 = Vector256.Load(q + 0); var c3_1 = Vector256.Load(q + 56); var c3_2 = Vector256.Load(q + 112); var c3_3 = Vector256.Load(q + 168);
-            var c4_0 = Vector256.Load(q + 0); var c4_1 = Vector256.Load(q + 56); var c4_2 = Vector256.Load(q + 112); var c4_3 = Vector256.Load(q + 168);
-            var c5_0 = Vector256.Load(q + 0); var c5_1 = Vector256.Load(q + 56); var c5_2 = Vector256.Load(q + 112); var c5_3 = Vector256.Load(q + 168);
             for (int k = 0; k < ksteps; k++)
             {
                 var vw0 = Vector256.Load(w0); w0 += 32;
@@ -57,35 +51,17 @@ namespace Edge.Kernels.Simd
                 c2_1 = AvxVnni.MultiplyWideningAndAdd(c2_1, va2, vw1);
                 c2_2 = AvxVnni.MultiplyWideningAndAdd(c2_2, va2, vw2);
                 c2_3 = AvxVnni.MultiplyWideningAndAdd(c2_3, va2, vw3);
-                var va3 = Vector256.Create(*(int*)a3).AsByte(); a3 += 4;
-                c3_0 = AvxVnni.MultiplyWideningAndAdd(c3_0, va3, vw0);
-                c3_1 = AvxVnni.MultiplyWideningAndAdd(c3_1, va3, vw1);
-                c3_2 = AvxVnni.MultiplyWideningAndAdd(c3_2, va3, vw2);
-                c3_3 = AvxVnni.MultiplyWideningAndAdd(c3_3, va3, vw3);
-                var va4 = Vector256.Create(*(int*)a4).AsByte(); a4 += 4;
-                c4_0 = AvxVnni.MultiplyWideningAndAdd(c4_0, va4, vw0);
-                c4_1 = AvxVnni.MultiplyWideningAndAdd(c4_1, va4, vw1);
-                c4_2 = AvxVnni.MultiplyWideningAndAdd(c4_2, va4, vw2);
-                c4_3 = AvxVnni.MultiplyWideningAndAdd(c4_3, va4, vw3);
-                var va5 = Vector256.Create(*(int*)a5).AsByte(); a5 += 4;
-                c5_0 = AvxVnni.MultiplyWideningAndAdd(c5_0, va5, vw0);
-                c5_1 = AvxVnni.MultiplyWideningAndAdd(c5_1, va5, vw1);
-                c5_2 = AvxVnni.MultiplyWideningAndAdd(c5_2, va5, vw2);
-                c5_3 = AvxVnni.MultiplyWideningAndAdd(c5_3, va5, vw3);
             }
-            int* acc = stackalloc int[192];
+            int* acc = stackalloc int[96];
             c0_0.Store(acc + 0); c0_1.Store(acc + 8); c0_2.Store(acc + 16); c0_3.Store(acc + 24);
             c1_0.Store(acc + 32); c1_1.Store(acc + 40); c1_2.Store(acc + 48); c1_3.Store(acc + 56);
             c2_0.Store(acc + 64); c2_1.Store(acc + 72); c2_2.Store(acc + 80); c2_3.Store(acc + 88);
-            c3_0.Store(acc + 96); c3_1.Store(acc + 104); c3_2.Store(acc + 112); c3_3.Store(acc + 120);
-            c4_0.Store(acc + 128); c4_1.Store(acc + 136); c4_2.Store(acc + 144); c4_3.Store(acc + 152);
-            c5_0.Store(acc + 160); c5_1.Store(acc + 168); c5_2.Store(acc + 176); c5_3.Store(acc + 184);
             X86Requant.Epilogue256(acc, 4, rows, q, c, cStride, ocValid, in e);
         }
 
-        /// <summary>8 row(s) x 16 output channels (vpdpbusd u8 x s8, 4 k per step).</summary>
+        /// <summary>7 row(s) x 16 output channels (vpdpbusd u8 x s8, 4 k per step).</summary>
         [SkipLocalsInit]
-        internal static void Vnni_8x2(byte* a, nint aStride, int rows, sbyte* w, nint wStride, int ksteps, int* q, sbyte* c, nint cStride, int ocValid, in Epilogue e)
+        internal static void Vnni_7x2(byte* a, nint aStride, int rows, sbyte* w, nint wStride, int ksteps, int* q, sbyte* c, nint cStride, int ocValid, in Epilogue e)
         {
             byte* a0 = a;
             byte* a1 = rows > 1 ? a0 + aStride : a0;
@@ -94,7 +70,6 @@ namespace Edge.Kernels.Simd
             byte* a4 = rows > 4 ? a3 + aStride : a3;
             byte* a5 = rows > 5 ? a4 + aStride : a4;
             byte* a6 = rows > 6 ? a5 + aStride : a5;
-            byte* a7 = rows > 7 ? a6 + aStride : a6;
             sbyte* w0 = w + 0 * wStride;
             sbyte* w1 = w + 1 * wStride;
             var c0_0 = Vector256.Load(q + 0); var c0_1 = Vector256.Load(q + 56);
@@ -104,7 +79,6 @@ namespace Edge.Kernels.Simd
             var c4_0 = Vector256.Load(q + 0); var c4_1 = Vector256.Load(q + 56);
             var c5_0 = Vector256.Load(q + 0); var c5_1 = Vector256.Load(q + 56);
             var c6_0 = Vector256.Load(q + 0); var c6_1 = Vector256.Load(q + 56);
-            var c7_0 = Vector256.Load(q + 0); var c7_1 = Vector256.Load(q + 56);
             for (int k = 0; k < ksteps; k++)
             {
                 var vw0 = Vector256.Load(w0); w0 += 32;
@@ -130,11 +104,8 @@ namespace Edge.Kernels.Simd
                 var va6 = Vector256.Create(*(int*)a6).AsByte(); a6 += 4;
                 c6_0 = AvxVnni.MultiplyWideningAndAdd(c6_0, va6, vw0);
                 c6_1 = AvxVnni.MultiplyWideningAndAdd(c6_1, va6, vw1);
-                var va7 = Vector256.Create(*(int*)a7).AsByte(); a7 += 4;
-                c7_0 = AvxVnni.MultiplyWideningAndAdd(c7_0, va7, vw0);
-                c7_1 = AvxVnni.MultiplyWideningAndAdd(c7_1, va7, vw1);
             }
-            int* acc = stackalloc int[128];
+            int* acc = stackalloc int[112];
             c0_0.Store(acc + 0); c0_1.Store(acc + 8);
             c1_0.Store(acc + 16); c1_1.Store(acc + 24);
             c2_0.Store(acc + 32); c2_1.Store(acc + 40);
@@ -142,13 +113,12 @@ namespace Edge.Kernels.Simd
             c4_0.Store(acc + 64); c4_1.Store(acc + 72);
             c5_0.Store(acc + 80); c5_1.Store(acc + 88);
             c6_0.Store(acc + 96); c6_1.Store(acc + 104);
-            c7_0.Store(acc + 112); c7_1.Store(acc + 120);
             X86Requant.Epilogue256(acc, 2, rows, q, c, cStride, ocValid, in e);
         }
 
-        /// <summary>8 row(s) x 8 output channels (vpdpbusd u8 x s8, 4 k per step).</summary>
+        /// <summary>14 row(s) x 8 output channels (vpdpbusd u8 x s8, 4 k per step).</summary>
         [SkipLocalsInit]
-        internal static void Vnni_8x1(byte* a, nint aStride, int rows, sbyte* w, nint wStride, int ksteps, int* q, sbyte* c, nint cStride, int ocValid, in Epilogue e)
+        internal static void Vnni_14x1(byte* a, nint aStride, int rows, sbyte* w, nint wStride, int ksteps, int* q, sbyte* c, nint cStride, int ocValid, in Epilogue e)
         {
             byte* a0 = a;
             byte* a1 = rows > 1 ? a0 + aStride : a0;
@@ -158,6 +128,12 @@ namespace Edge.Kernels.Simd
             byte* a5 = rows > 5 ? a4 + aStride : a4;
             byte* a6 = rows > 6 ? a5 + aStride : a5;
             byte* a7 = rows > 7 ? a6 + aStride : a6;
+            byte* a8 = rows > 8 ? a7 + aStride : a7;
+            byte* a9 = rows > 9 ? a8 + aStride : a8;
+            byte* a10 = rows > 10 ? a9 + aStride : a9;
+            byte* a11 = rows > 11 ? a10 + aStride : a10;
+            byte* a12 = rows > 12 ? a11 + aStride : a11;
+            byte* a13 = rows > 13 ? a12 + aStride : a12;
             sbyte* w0 = w + 0 * wStride;
             var c0_0 = Vector256.Load(q + 0);
             var c1_0 = Vector256.Load(q + 0);
@@ -167,6 +143,12 @@ namespace Edge.Kernels.Simd
             var c5_0 = Vector256.Load(q + 0);
             var c6_0 = Vector256.Load(q + 0);
             var c7_0 = Vector256.Load(q + 0);
+            var c8_0 = Vector256.Load(q + 0);
+            var c9_0 = Vector256.Load(q + 0);
+            var c10_0 = Vector256.Load(q + 0);
+            var c11_0 = Vector256.Load(q + 0);
+            var c12_0 = Vector256.Load(q + 0);
+            var c13_0 = Vector256.Load(q + 0);
             for (int k = 0; k < ksteps; k++)
             {
                 var vw0 = Vector256.Load(w0); w0 += 32;
@@ -186,8 +168,20 @@ namespace Edge.Kernels.Simd
                 c6_0 = AvxVnni.MultiplyWideningAndAdd(c6_0, va6, vw0);
                 var va7 = Vector256.Create(*(int*)a7).AsByte(); a7 += 4;
                 c7_0 = AvxVnni.MultiplyWideningAndAdd(c7_0, va7, vw0);
+                var va8 = Vector256.Create(*(int*)a8).AsByte(); a8 += 4;
+                c8_0 = AvxVnni.MultiplyWideningAndAdd(c8_0, va8, vw0);
+                var va9 = Vector256.Create(*(int*)a9).AsByte(); a9 += 4;
+                c9_0 = AvxVnni.MultiplyWideningAndAdd(c9_0, va9, vw0);
+                var va10 = Vector256.Create(*(int*)a10).AsByte(); a10 += 4;
+                c10_0 = AvxVnni.MultiplyWideningAndAdd(c10_0, va10, vw0);
+                var va11 = Vector256.Create(*(int*)a11).AsByte(); a11 += 4;
+                c11_0 = AvxVnni.MultiplyWideningAndAdd(c11_0, va11, vw0);
+                var va12 = Vector256.Create(*(int*)a12).AsByte(); a12 += 4;
+                c12_0 = AvxVnni.MultiplyWideningAndAdd(c12_0, va12, vw0);
+                var va13 = Vector256.Create(*(int*)a13).AsByte(); a13 += 4;
+                c13_0 = AvxVnni.MultiplyWideningAndAdd(c13_0, va13, vw0);
             }
-            int* acc = stackalloc int[64];
+            int* acc = stackalloc int[112];
             c0_0.Store(acc + 0);
             c1_0.Store(acc + 8);
             c2_0.Store(acc + 16);
@@ -196,6 +190,12 @@ namespace Edge.Kernels.Simd
             c5_0.Store(acc + 40);
             c6_0.Store(acc + 48);
             c7_0.Store(acc + 56);
+            c8_0.Store(acc + 64);
+            c9_0.Store(acc + 72);
+            c10_0.Store(acc + 80);
+            c11_0.Store(acc + 88);
+            c12_0.Store(acc + 96);
+            c13_0.Store(acc + 104);
             X86Requant.Epilogue256(acc, 1, rows, q, c, cStride, ocValid, in e);
         }
 
@@ -302,208 +302,6 @@ namespace Edge.Kernels.Simd
             int* acc = stackalloc int[8];
             c0_0.Store(acc + 0);
             X86Requant.Epilogue256(acc, 1, rows, q, c, cStride, ocValid, in e);
-        }
-
-        /// <summary>7 row(s) x 16 output channels (vpdpbusd u8 x s8, 4 k per step).</summary>
-        [SkipLocalsInit]
-        internal static void Vnni_7x2(byte* a, nint aStride, int rows, sbyte* w, nint wStride, int ksteps, int* q, sbyte* c, nint cStride, int ocValid, in Epilogue e)
-        {
-            byte* a0 = a;
-            byte* a1 = rows > 1 ? a0 + aStride : a0;
-            byte* a2 = rows > 2 ? a1 + aStride : a1;
-            byte* a3 = rows > 3 ? a2 + aStride : a2;
-            byte* a4 = rows > 4 ? a3 + aStride : a3;
-            byte* a5 = rows > 5 ? a4 + aStride : a4;
-            byte* a6 = rows > 6 ? a5 + aStride : a5;
-            sbyte* w0 = w + 0 * wStride;
-            sbyte* w1 = w + 1 * wStride;
-            var c0_0 = Vector256.Load(q + 0); var c0_1 = Vector256.Load(q + 56);
-            var c1_0 = Vector256.Load(q + 0); var c1_1 = Vector256.Load(q + 56);
-            var c2_0 = Vector256.Load(q + 0); var c2_1 = Vector256.Load(q + 56);
-            var c3_0 = Vector256.Load(q + 0); var c3_1 = Vector256.Load(q + 56);
-            var c4_0 = Vector256.Load(q + 0); var c4_1 = Vector256.Load(q + 56);
-            var c5_0 = Vector256.Load(q + 0); var c5_1 = Vector256.Load(q + 56);
-            var c6_0 = Vector256.Load(q + 0); var c6_1 = Vector256.Load(q + 56);
-            for (int k = 0; k < ksteps; k++)
-            {
-                var vw0 = Vector256.Load(w0); w0 += 32;
-                var vw1 = Vector256.Load(w1); w1 += 32;
-                var va0 = Vector256.Create(*(int*)a0).AsByte(); a0 += 4;
-                c0_0 = AvxVnni.MultiplyWideningAndAdd(c0_0, va0, vw0);
-                c0_1 = AvxVnni.MultiplyWideningAndAdd(c0_1, va0, vw1);
-                var va1 = Vector256.Create(*(int*)a1).AsByte(); a1 += 4;
-                c1_0 = AvxVnni.MultiplyWideningAndAdd(c1_0, va1, vw0);
-                c1_1 = AvxVnni.MultiplyWideningAndAdd(c1_1, va1, vw1);
-                var va2 = Vector256.Create(*(int*)a2).AsByte(); a2 += 4;
-                c2_0 = AvxVnni.MultiplyWideningAndAdd(c2_0, va2, vw0);
-                c2_1 = AvxVnni.MultiplyWideningAndAdd(c2_1, va2, vw1);
-                var va3 = Vector256.Create(*(int*)a3).AsByte(); a3 += 4;
-                c3_0 = AvxVnni.MultiplyWideningAndAdd(c3_0, va3, vw0);
-                c3_1 = AvxVnni.MultiplyWideningAndAdd(c3_1, va3, vw1);
-                var va4 = Vector256.Create(*(int*)a4).AsByte(); a4 += 4;
-                c4_0 = AvxVnni.MultiplyWideningAndAdd(c4_0, va4, vw0);
-                c4_1 = AvxVnni.MultiplyWideningAndAdd(c4_1, va4, vw1);
-                var va5 = Vector256.Create(*(int*)a5).AsByte(); a5 += 4;
-                c5_0 = AvxVnni.MultiplyWideningAndAdd(c5_0, va5, vw0);
-                c5_1 = AvxVnni.MultiplyWideningAndAdd(c5_1, va5, vw1);
-                var va6 = Vector256.Create(*(int*)a6).AsByte(); a6 += 4;
-                c6_0 = AvxVnni.MultiplyWideningAndAdd(c6_0, va6, vw0);
-                c6_1 = AvxVnni.MultiplyWideningAndAdd(c6_1, va6, vw1);
-            }
-            int* acc = stackalloc int[112];
-            c0_0.Store(acc + 0); c0_1.Store(acc + 8);
-            c1_0.Store(acc + 16); c1_1.Store(acc + 24);
-            c2_0.Store(acc + 32); c2_1.Store(acc + 40);
-            c3_0.Store(acc + 48); c3_1.Store(acc + 56);
-            c4_0.Store(acc + 64); c4_1.Store(acc + 72);
-            c5_0.Store(acc + 80); c5_1.Store(acc + 88);
-            c6_0.Store(acc + 96); c6_1.Store(acc + 104);
-            X86Requant.Epilogue256(acc, 2, rows, q, c, cStride, ocValid, in e);
-        }
-
-        /// <summary>6 row(s) x 16 output channels (vpdpbusd u8 x s8, 4 k per step).</summary>
-        [SkipLocalsInit]
-        internal static void Vnni_6x2(byte* a, nint aStride, int rows, sbyte* w, nint wStride, int ksteps, int* q, sbyte* c, nint cStride, int ocValid, in Epilogue e)
-        {
-            byte* a0 = a;
-            byte* a1 = rows > 1 ? a0 + aStride : a0;
-            byte* a2 = rows > 2 ? a1 + aStride : a1;
-            byte* a3 = rows > 3 ? a2 + aStride : a2;
-            byte* a4 = rows > 4 ? a3 + aStride : a3;
-            byte* a5 = rows > 5 ? a4 + aStride : a4;
-            sbyte* w0 = w + 0 * wStride;
-            sbyte* w1 = w + 1 * wStride;
-            var c0_0 = Vector256.Load(q + 0); var c0_1 = Vector256.Load(q + 56);
-            var c1_0 = Vector256.Load(q + 0); var c1_1 = Vector256.Load(q + 56);
-            var c2_0 = Vector256.Load(q + 0); var c2_1 = Vector256.Load(q + 56);
-            var c3_0 = Vector256.Load(q + 0); var c3_1 = Vector256.Load(q + 56);
-            var c4_0 = Vector256.Load(q + 0); var c4_1 = Vector256.Load(q + 56);
-            var c5_0 = Vector256.Load(q + 0); var c5_1 = Vector256.Load(q + 56);
-            for (int k = 0; k < ksteps; k++)
-            {
-                var vw0 = Vector256.Load(w0); w0 += 32;
-                var vw1 = Vector256.Load(w1); w1 += 32;
-                var va0 = Vector256.Create(*(int*)a0).AsByte(); a0 += 4;
-                c0_0 = AvxVnni.MultiplyWideningAndAdd(c0_0, va0, vw0);
-                c0_1 = AvxVnni.MultiplyWideningAndAdd(c0_1, va0, vw1);
-                var va1 = Vector256.Create(*(int*)a1).AsByte(); a1 += 4;
-                c1_0 = AvxVnni.MultiplyWideningAndAdd(c1_0, va1, vw0);
-                c1_1 = AvxVnni.MultiplyWideningAndAdd(c1_1, va1, vw1);
-                var va2 = Vector256.Create(*(int*)a2).AsByte(); a2 += 4;
-                c2_0 = AvxVnni.MultiplyWideningAndAdd(c2_0, va2, vw0);
-                c2_1 = AvxVnni.MultiplyWideningAndAdd(c2_1, va2, vw1);
-                var va3 = Vector256.Create(*(int*)a3).AsByte(); a3 += 4;
-                c3_0 = AvxVnni.MultiplyWideningAndAdd(c3_0, va3, vw0);
-                c3_1 = AvxVnni.MultiplyWideningAndAdd(c3_1, va3, vw1);
-                var va4 = Vector256.Create(*(int*)a4).AsByte(); a4 += 4;
-                c4_0 = AvxVnni.MultiplyWideningAndAdd(c4_0, va4, vw0);
-                c4_1 = AvxVnni.MultiplyWideningAndAdd(c4_1, va4, vw1);
-                var va5 = Vector256.Create(*(int*)a5).AsByte(); a5 += 4;
-                c5_0 = AvxVnni.MultiplyWideningAndAdd(c5_0, va5, vw0);
-                c5_1 = AvxVnni.MultiplyWideningAndAdd(c5_1, va5, vw1);
-            }
-            int* acc = stackalloc int[96];
-            c0_0.Store(acc + 0); c0_1.Store(acc + 8);
-            c1_0.Store(acc + 16); c1_1.Store(acc + 24);
-            c2_0.Store(acc + 32); c2_1.Store(acc + 40);
-            c3_0.Store(acc + 48); c3_1.Store(acc + 56);
-            c4_0.Store(acc + 64); c4_1.Store(acc + 72);
-            c5_0.Store(acc + 80); c5_1.Store(acc + 88);
-            X86Requant.Epilogue256(acc, 2, rows, q, c, cStride, ocValid, in e);
-        }
-
-        /// <summary>3 row(s) x 32 output channels (vpdpbusd u8 x s8, 4 k per step).</summary>
-        [SkipLocalsInit]
-        internal static void Vnni_3x4(byte* a, nint aStride, int rows, sbyte* w, nint wStride, int ksteps, int* q, sbyte* c, nint cStride, int ocValid, in Epilogue e)
-        {
-            byte* a0 = a;
-            byte* a1 = rows > 1 ? a0 + aStride : a0;
-            byte* a2 = rows > 2 ? a1 + aStride : a1;
-            sbyte* w0 = w + 0 * wStride;
-            sbyte* w1 = w + 1 * wStride;
-            sbyte* w2 = w + 2 * wStride;
-            sbyte* w3 = w + 3 * wStride;
-            var c0_0 = Vector256.Load(q + 0); var c0_1 = Vector256.Load(q + 56); var c0_2 = Vector256.Load(q + 112); var c0_3 = Vector256.Load(q + 168);
-            var c1_0 = Vector256.Load(q + 0); var c1_1 = Vector256.Load(q + 56); var c1_2 = Vector256.Load(q + 112); var c1_3 = Vector256.Load(q + 168);
-            var c2_0 = Vector256.Load(q + 0); var c2_1 = Vector256.Load(q + 56); var c2_2 = Vector256.Load(q + 112); var c2_3 = Vector256.Load(q + 168);
-            for (int k = 0; k < ksteps; k++)
-            {
-                var vw0 = Vector256.Load(w0); w0 += 32;
-                var vw1 = Vector256.Load(w1); w1 += 32;
-                var vw2 = Vector256.Load(w2); w2 += 32;
-                var vw3 = Vector256.Load(w3); w3 += 32;
-                var va0 = Vector256.Create(*(int*)a0).AsByte(); a0 += 4;
-                c0_0 = AvxVnni.MultiplyWideningAndAdd(c0_0, va0, vw0);
-                c0_1 = AvxVnni.MultiplyWideningAndAdd(c0_1, va0, vw1);
-                c0_2 = AvxVnni.MultiplyWideningAndAdd(c0_2, va0, vw2);
-                c0_3 = AvxVnni.MultiplyWideningAndAdd(c0_3, va0, vw3);
-                var va1 = Vector256.Create(*(int*)a1).AsByte(); a1 += 4;
-                c1_0 = AvxVnni.MultiplyWideningAndAdd(c1_0, va1, vw0);
-                c1_1 = AvxVnni.MultiplyWideningAndAdd(c1_1, va1, vw1);
-                c1_2 = AvxVnni.MultiplyWideningAndAdd(c1_2, va1, vw2);
-                c1_3 = AvxVnni.MultiplyWideningAndAdd(c1_3, va1, vw3);
-                var va2 = Vector256.Create(*(int*)a2).AsByte(); a2 += 4;
-                c2_0 = AvxVnni.MultiplyWideningAndAdd(c2_0, va2, vw0);
-                c2_1 = AvxVnni.MultiplyWideningAndAdd(c2_1, va2, vw1);
-                c2_2 = AvxVnni.MultiplyWideningAndAdd(c2_2, va2, vw2);
-                c2_3 = AvxVnni.MultiplyWideningAndAdd(c2_3, va2, vw3);
-            }
-            int* acc = stackalloc int[96];
-            c0_0.Store(acc + 0); c0_1.Store(acc + 8); c0_2.Store(acc + 16); c0_3.Store(acc + 24);
-            c1_0.Store(acc + 32); c1_1.Store(acc + 40); c1_2.Store(acc + 48); c1_3.Store(acc + 56);
-            c2_0.Store(acc + 64); c2_1.Store(acc + 72); c2_2.Store(acc + 80); c2_3.Store(acc + 88);
-            X86Requant.Epilogue256(acc, 4, rows, q, c, cStride, ocValid, in e);
-        }
-
-        /// <summary>4 row(s) x 32 output channels (vpdpbusd u8 x s8, 4 k per step).</summary>
-        [SkipLocalsInit]
-        internal static void Vnni_4x4(byte* a, nint aStride, int rows, sbyte* w, nint wStride, int ksteps, int* q, sbyte* c, nint cStride, int ocValid, in Epilogue e)
-        {
-            byte* a0 = a;
-            byte* a1 = rows > 1 ? a0 + aStride : a0;
-            byte* a2 = rows > 2 ? a1 + aStride : a1;
-            byte* a3 = rows > 3 ? a2 + aStride : a2;
-            sbyte* w0 = w + 0 * wStride;
-            sbyte* w1 = w + 1 * wStride;
-            sbyte* w2 = w + 2 * wStride;
-            sbyte* w3 = w + 3 * wStride;
-            var c0_0 = Vector256.Load(q + 0); var c0_1 = Vector256.Load(q + 56); var c0_2 = Vector256.Load(q + 112); var c0_3 = Vector256.Load(q + 168);
-            var c1_0 = Vector256.Load(q + 0); var c1_1 = Vector256.Load(q + 56); var c1_2 = Vector256.Load(q + 112); var c1_3 = Vector256.Load(q + 168);
-            var c2_0 = Vector256.Load(q + 0); var c2_1 = Vector256.Load(q + 56); var c2_2 = Vector256.Load(q + 112); var c2_3 = Vector256.Load(q + 168);
-            var c3_0 = Vector256.Load(q + 0); var c3_1 = Vector256.Load(q + 56); var c3_2 = Vector256.Load(q + 112); var c3_3 = Vector256.Load(q + 168);
-            for (int k = 0; k < ksteps; k++)
-            {
-                var vw0 = Vector256.Load(w0); w0 += 32;
-                var vw1 = Vector256.Load(w1); w1 += 32;
-                var vw2 = Vector256.Load(w2); w2 += 32;
-                var vw3 = Vector256.Load(w3); w3 += 32;
-                var va0 = Vector256.Create(*(int*)a0).AsByte(); a0 += 4;
-                c0_0 = AvxVnni.MultiplyWideningAndAdd(c0_0, va0, vw0);
-                c0_1 = AvxVnni.MultiplyWideningAndAdd(c0_1, va0, vw1);
-                c0_2 = AvxVnni.MultiplyWideningAndAdd(c0_2, va0, vw2);
-                c0_3 = AvxVnni.MultiplyWideningAndAdd(c0_3, va0, vw3);
-                var va1 = Vector256.Create(*(int*)a1).AsByte(); a1 += 4;
-                c1_0 = AvxVnni.MultiplyWideningAndAdd(c1_0, va1, vw0);
-                c1_1 = AvxVnni.MultiplyWideningAndAdd(c1_1, va1, vw1);
-                c1_2 = AvxVnni.MultiplyWideningAndAdd(c1_2, va1, vw2);
-                c1_3 = AvxVnni.MultiplyWideningAndAdd(c1_3, va1, vw3);
-                var va2 = Vector256.Create(*(int*)a2).AsByte(); a2 += 4;
-                c2_0 = AvxVnni.MultiplyWideningAndAdd(c2_0, va2, vw0);
-                c2_1 = AvxVnni.MultiplyWideningAndAdd(c2_1, va2, vw1);
-                c2_2 = AvxVnni.MultiplyWideningAndAdd(c2_2, va2, vw2);
-                c2_3 = AvxVnni.MultiplyWideningAndAdd(c2_3, va2, vw3);
-                var va3 = Vector256.Create(*(int*)a3).AsByte(); a3 += 4;
-                c3_0 = AvxVnni.MultiplyWideningAndAdd(c3_0, va3, vw0);
-                c3_1 = AvxVnni.MultiplyWideningAndAdd(c3_1, va3, vw1);
-                c3_2 = AvxVnni.MultiplyWideningAndAdd(c3_2, va3, vw2);
-                c3_3 = AvxVnni.MultiplyWideningAndAdd(c3_3, va3, vw3);
-            }
-            int* acc = stackalloc int[128];
-            c0_0.Store(acc + 0); c0_1.Store(acc + 8); c0_2.Store(acc + 16); c0_3.Store(acc + 24);
-            c1_0.Store(acc + 32); c1_1.Store(acc + 40); c1_2.Store(acc + 48); c1_3.Store(acc + 56);
-            c2_0.Store(acc + 64); c2_1.Store(acc + 72); c2_2.Store(acc + 80); c2_3.Store(acc + 88);
-            c3_0.Store(acc + 96); c3_1.Store(acc + 104); c3_2.Store(acc + 112); c3_3.Store(acc + 120);
-            X86Requant.Epilogue256(acc, 4, rows, q, c, cStride, ocValid, in e);
         }
 
         /// <summary>4 row(s) x 16 output channels (vpmaddwd int16 pairs, 2 k per step).</summary>
@@ -669,17 +467,13 @@ namespace Edge.Kernels.Simd
         {
             switch (mr * 16 + nb)
             {
-                case 100: Vnni_6x4(a, aStride, rows, w, wStride, ksteps, q, c, cStride, ocValid, in e); break;
-                case 130: Vnni_8x2(a, aStride, rows, w, wStride, ksteps, q, c, cStride, ocValid, in e); break;
-                case 129: Vnni_8x1(a, aStride, rows, w, wStride, ksteps, q, c, cStride, ocValid, in e); break;
+                case 52: Vnni_3x4(a, aStride, rows, w, wStride, ksteps, q, c, cStride, ocValid, in e); break;
+                case 114: Vnni_7x2(a, aStride, rows, w, wStride, ksteps, q, c, cStride, ocValid, in e); break;
+                case 225: Vnni_14x1(a, aStride, rows, w, wStride, ksteps, q, c, cStride, ocValid, in e); break;
                 case 24: Vnni_1x8(a, aStride, rows, w, wStride, ksteps, q, c, cStride, ocValid, in e); break;
                 case 20: Vnni_1x4(a, aStride, rows, w, wStride, ksteps, q, c, cStride, ocValid, in e); break;
                 case 18: Vnni_1x2(a, aStride, rows, w, wStride, ksteps, q, c, cStride, ocValid, in e); break;
                 case 17: Vnni_1x1(a, aStride, rows, w, wStride, ksteps, q, c, cStride, ocValid, in e); break;
-                case 114: Vnni_7x2(a, aStride, rows, w, wStride, ksteps, q, c, cStride, ocValid, in e); break;
-                case 98: Vnni_6x2(a, aStride, rows, w, wStride, ksteps, q, c, cStride, ocValid, in e); break;
-                case 52: Vnni_3x4(a, aStride, rows, w, wStride, ksteps, q, c, cStride, ocValid, in e); break;
-                case 68: Vnni_4x4(a, aStride, rows, w, wStride, ksteps, q, c, cStride, ocValid, in e); break;
                 default: throw new System.InvalidOperationException("no tile");
             }
         }

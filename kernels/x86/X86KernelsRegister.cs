@@ -14,7 +14,7 @@ namespace Edge.Kernels.Simd
             // CONV_2D (groups = 1, any window / stride / dilation / padding): im2col + GEMM.
             list.Add(new KernelEntry
             {
-                Name = "qs8-conv2d-6x32c4-gemmlowp-avxvnni", Op = OpType.Conv2D, Set = KernelSetKind.X86,
+                Name = "qs8-conv2d-3x32c4-gemmlowp-avxvnni", Op = OpType.Conv2D, Set = KernelSetKind.X86,
                 TryCreate = (def, reference, ctx) => X86ConvKernel.TryCreate(def, reference, ctx, X86GemmIsa.AvxVnni, false),
             });
             list.Add(new KernelEntry

@@ -176,7 +176,7 @@ namespace Edge.Tests.Simd
             var all = KernelCatalog.All.Where(e => e.Set == KernelSetKind.X86).Select(e => e.Name).ToArray();
             foreach (var n in new[]
             {
-                "qs8-conv2d-6x32c4-gemmlowp-avxvnni", "qs8-conv2d-4x16c2-gemmlowp-avx2",
+                "qs8-conv2d-3x32c4-gemmlowp-avxvnni", "qs8-conv2d-4x16c2-gemmlowp-avx2",
                 "qs8-fc-1x64c4-gemmlowp-avxvnni", "qs8-fc-1x32c2-gemmlowp-avx2",
                 "qs8-dwconv2d-3x3-gemmlowp-avx512skx", "qs8-dwconv2d-3x3-gemmlowp-avx2",
                 "qs8-dwconv2d-generic-gemmlowp-avx512skx", "qs8-dwconv2d-generic-gemmlowp-avx2",

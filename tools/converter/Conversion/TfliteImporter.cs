@@ -264,7 +264,10 @@ namespace Edge.Converter.Conversion
         /// <summary>An int8 → int8 op's per-tensor quantization: (input scale, input zp, output scale, output zp).</summary>
         private (float si, int zi, float so, int zo) Int8Unary()
         {
-            var (si, zi, so, zo) = Int8Unary();
+            TfliteTensor input = In(0), output = Out();
+            CheckInt8Io(input, output);
+            var (si, zi) = PerTensor(input, "input");
+            var (so, zo) = PerTensor(output, "output");
             return (si, zi, so, zo);
         }
 
