@@ -244,10 +244,12 @@ namespace Edge.Kernels.Simd
             }
             int ohw = p.OutH * p.OutW, kw = p.KernelW, kh = p.KernelH, inH = p.InH, inW = p.InW;
             nint rowStride = (nint)inW * c, imgStride = rowStride * inH;
+            int b = 0, oy = 0, ox = 0;
             for (int r = r0; r < r1; r++)
             {
                 byte* d = buf + (nint)(r - r0) * _kp;
-                int b = r / ohw, pix = r - b * ohw, oy = pix / p.OutW, ox = pix - oy * p.OutW;
+                if (r == r0) { b = r / ohw; int pix = r - b * ohw; oy = pix / p.OutW; ox = pix - oy * p.OutW; }
+                else if (++ox == p.OutW) { ox = 0; if (++oy == p.OutH) { oy = 0; b++; } }
                 byte* img = input + b * imgStride;
                 int iy0 = oy * p.StrideH - p.PadTop, ix0 = ox * p.StrideW - p.PadLeft;
                 bool xInside = p.DilationW == 1 && ix0 >= 0 && ix0 + kw <= inW;
@@ -280,10 +282,12 @@ namespace Edge.Kernels.Simd
                 CopyExt(buf, input + (nint)r0 * c, (r1 - r0) * c);
                 return;
             }
+            int b = 0, oy = 0, ox = 0;
             for (int r = r0; r < r1; r++)
             {
                 short* d = buf + (nint)(r - r0) * _kp;
-                int b = r / ohw, pix = r - b * ohw, oy = pix / p.OutW, ox = pix - oy * p.OutW;
+                if (r == r0) { b = r / ohw; int pix = r - b * ohw; oy = pix / p.OutW; ox = pix - oy * p.OutW; }
+                else if (++ox == p.OutW) { ox = 0; if (++oy == p.OutH) { oy = 0; b++; } }
                 sbyte* img = input + b * imgStride;
                 int iy0 = oy * p.StrideH - p.PadTop, ix0 = ox * p.StrideW - p.PadLeft;
                 bool xInside = p.DilationW == 1 && ix0 >= 0 && ix0 + kw <= inW;
