@@ -54,8 +54,8 @@ namespace Edge.Kernels.Simd
                 var e = Sse2.ShiftRightLogical(even, 31).AsInt32();            // lanes 0, 2 hold the results
                 var o = Sse2.ShiftLeftLogical(odd, 1).AsInt32();               // lanes 1, 3 hold the results
                 var r = Sse41.Blend(e.AsSingle(), o.AsSingle(), 0b1010).AsInt32();
-                var sat = Vector128.Equals(a, Vector128.Create(int.MinValue)) & Vector128.Equals(b, Vector128.Create(int.MinValue));
-                return Vector128.ConditionalSelect(sat, Vector128.Create(int.MaxValue), r);
+                // Only a = b = int.MinValue yields int.MinValue here (2^31 wrapped); SQRDMULH saturates it to MaxValue.
+                return r ^ Vector128.Equals(r, Vector128.Create(int.MinValue));
             }
             return NeonModel.Sqrdmulh(a, b);
         }
