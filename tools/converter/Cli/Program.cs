@@ -26,6 +26,8 @@ usage:
   edge bench M.edge [--iterations N] [--warmup N] [--json] [--kernels K] [--threads N]
                                                  latency percentiles and allocations per inference
      K = auto (default: the best for this CPU) | reference | portable | x86 | neon-model | neon
+  edge bench-kernels [--op OP] [--include-model] [--iterations N] [--json]
+                                                 every catalog kernel vs the reference on a one-op workload
   edge verify M.edge                             check a .edge file (exit 0 valid, 2 invalid)
   edge selftest M.edge [--kernels K] [--threads N]  run the embedded self-test (exit 0 pass, 2 fail)
   edge demo [--model PATH] [--json]              convert and run the repo's own sine sample (samples/sine)
@@ -59,6 +61,7 @@ exit codes: 0 ok, 1 usage, 2 invalid or unsupported input, 3 internal error";
                     "verify" => Commands.Verify(new ArgReader(rest), stdout),
                     "demo" => DemoCommand.Run(new ArgReader(rest), stdout, stderr),
                     "selftest" => Commands.SelfTest(new ArgReader(rest), stdout),
+                    "bench-kernels" => KernelBenchCommand.Run(new ArgReader(rest), stdout, stderr),
                     _ => throw new UsageException($"unknown command '{args[0]}'"),
                 };
             }
@@ -122,7 +125,7 @@ exit codes: 0 ok, 1 usage, 2 invalid or unsupported input, 3 internal error";
             }
         }
 
-        private static bool IsFlag(string name) => name is "json" or "plan" or "profile";
+        private static bool IsFlag(string name) => name is "json" or "plan" or "profile" or "include-model";
 
         public string Positional(int i, string what)
         {
