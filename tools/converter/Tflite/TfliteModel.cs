@@ -12,7 +12,7 @@ namespace Edge.Converter.Tflite
 
     /// <summary>
     /// A TFLite model as read by <see cref="TfliteReader"/>: plain classes holding what the converter needs from
-    /// the TFLite schema (/work/shared/conformance/tflite/schema.fbs, tensorflow/compiler/mlir/lite/schema/schema.fbs).
+    /// the TFLite schema (../shared/conformance/tflite/schema.fbs beside the repository; tensorflow/compiler/mlir/lite/schema/schema.fbs upstream).
     /// Only subgraph 0 (the main graph) is decoded; <see cref="SubgraphCount"/> tells whether there were more.
     /// </summary>
     public sealed class TfliteModel
