@@ -142,8 +142,15 @@ namespace Edge.Converter.Cli
         {
             string path = a.Positional(0, "model (M.edge)");
             bool json = a.Flag("json");
+            string target = a.Option("target");
             a.Done(1);
             var m = LoadModel(path);
+            if (target != null)
+            {
+                if (target != "esp32") throw new UsageException($"--target {target}: unknown target (known: esp32)");
+                Esp32Target.Report(m, m.Data.Length, stdout, json);
+                return Program.ExitOk;
+            }
             if (json)
             {
                 stdout.WriteLine(InspectJson(m).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));

@@ -20,7 +20,7 @@ usage:
   edge convert IN.tflite -o OUT.edge [--plan] [--embed-test IN0.npy ...]
                                                  convert a full-integer INT8 TFLite model
                                                  (--embed-test stores an input and its output for selftest)
-  edge inspect M.edge [--json]                   show ops, tensors, arena and sizes
+  edge inspect M.edge [--json] [--target esp32]  show ops, tensors, arena and sizes (--target: does it fit the board's heap)
   edge run M.edge --input IN0.npy [--input IN1.npy ...] --output-dir DIR [--profile] [--kernels K] [--threads N]
                                                  run one inference, write DIR/output_0.npy, ...
   edge bench M.edge [--iterations N] [--warmup N] [--json] [--kernels K] [--threads N]
