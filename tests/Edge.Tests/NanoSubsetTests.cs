@@ -61,6 +61,25 @@ namespace Edge.Tests
                 Environment.NewLine + string.Join(Environment.NewLine, violations));
         }
 
+        /// <summary>
+        /// The ESP32 app's platform-free logic (targets/esp32/Core) is linked into the nanoFramework build with
+        /// the runtime core: compile the three together as the .nfproj does and check the IL the same way.
+        /// </summary>
+        [Fact]
+        public void Esp32_core_with_the_runtime_sources_stays_inside_the_subset()
+        {
+            string root = SharedData.RepoRoot;
+            var files = new[] { "runtime", "kernels/reference", "targets/esp32/Core" }
+                .SelectMany(d => Directory.GetFiles(Path.Combine(root, d), "*.cs", SearchOption.AllDirectories))
+                .Where(f => !f.Contains(Path.DirectorySeparatorChar + "obj" + Path.DirectorySeparatorChar) && !f.Contains(Path.DirectorySeparatorChar + "bin" + Path.DirectorySeparatorChar))
+                .ToArray();
+            Assert.Contains(files, f => f.Replace('\\', '/').Contains("targets/esp32/Core/"));
+            var checker = new NanoSubsetChecker(Allow.Value);
+            List<string> violations = checker.Check(NanoSnippetCompiler.CompileFiles(files.Select(File.ReadAllText), allowUnsafe: false));
+            _out.WriteLine($"{files.Length} files: {checker.Summary}");
+            Assert.True(violations.Count == 0, string.Join(Environment.NewLine, violations));
+        }
+
         [Fact]
         public void Allowlist_is_the_transcribed_corelib_list()
         {
@@ -960,12 +979,15 @@ namespace Clean
                 .ToArray();
         });
 
-        public static byte[] Compile(string source, bool allowUnsafe)
+        public static byte[] Compile(string source, bool allowUnsafe) => CompileFiles(new[] { source }, allowUnsafe);
+
+        /// <summary>Compiles several C# 10 sources into one in-memory assembly (release, nullable off).</summary>
+        public static byte[] CompileFiles(IEnumerable<string> sources, bool allowUnsafe)
         {
-            var tree = CSharpSyntaxTree.ParseText(source, new CSharpParseOptions(LanguageVersion.CSharp10));
+            var trees = sources.Select(src => CSharpSyntaxTree.ParseText(src, new CSharpParseOptions(LanguageVersion.CSharp10))).ToArray();
             var compilation = CSharpCompilation.Create(
                 "Snippet" + Guid.NewGuid().ToString("N"),
-                new[] { tree },
+                trees,
                 References.Value,
                 new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary,
                     optimizationLevel: OptimizationLevel.Release,
