@@ -17,8 +17,9 @@ Also prints each layer's largest |pair sum| of adjacent u8×s8 products along th
 (kh, kw, c) and in the NCHW order (c, kh, kw)), which shows whether a kernel that adds two products in int16 could
 saturate on these images.
 
-    /usr/bin/python3 samples/fashion-mnist/check_int8.py
-Exit 0 when every byte equals ORT's.
+    /usr/bin/python3 samples/fashion-mnist/check_int8.py [--dump-dir DIR [--image I]]
+Exit 0 when every byte equals ORT's. --dump-dir writes every quantized intermediate tensor of image I (default 0) as
+DIR/<NN>_<tensor name>.npy (uint8, NCHW), for debugging an importer layer by layer.
 """
 import os
 import sys
@@ -80,6 +81,11 @@ def max_pair_sum(cols, wmat):
 
 
 def main():
+    import argparse
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--dump-dir")
+    ap.add_argument("--image", type=int, default=0)
+    args = ap.parse_args()
     m = onnx.load(os.path.join(HERE, "fashion_mnist_qdq.onnx"))
     g = m.graph
     init = {t.name: numpy_helper.to_array(t) for t in g.initializer}
@@ -153,6 +159,12 @@ def main():
             result = vals[n.input[0]][0]
     for line in notes:
         print(line)
+    if args.dump_dir:
+        os.makedirs(args.dump_dir, exist_ok=True)
+        for k, (name, (q, s, zp)) in enumerate(vals.items()):
+            safe = name.strip("/").replace("/", "_")
+            np.save(os.path.join(args.dump_dir, f"{k:02d}_{safe}.npy"), q[args.image].astype(np.uint8))
+        print(f"wrote {len(vals)} tensors of image {args.image} to {args.dump_dir}")
     result = result.astype(np.uint8)
     diff = int((result != expected).sum())
     print(f"exact integer evaluation vs ORT (ort_qdq_output_u8.npy): {diff} of {expected.size} outputs differ")
