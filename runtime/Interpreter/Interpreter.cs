@@ -27,6 +27,23 @@ namespace Edge.Runtime
             _arena = arena;
             _ops = model.Ops;
             _data = model.Data;
+            ResetState();
+        }
+
+        /// <summary>
+        /// Returns every state tensor (EdgeModel.StateTensors: e.g. the audio front end's noise estimate) to its
+        /// initial value, zero, as a freshly created interpreter has it: call it between independent streams.
+        /// Allocates nothing.
+        /// </summary>
+        public void ResetState()
+        {
+            int[] state = _model.StateTensors;
+            if (state == null) return;
+            for (int i = 0; i < state.Length; i++)
+            {
+                TensorInfo t = _model.Tensors[state[i]];
+                Array.Clear(_arena, t.DataOffset, t.SizeBytes);
+            }
         }
 
         public EdgeModel Model { get { return _model; } }

@@ -120,6 +120,8 @@ namespace Edge.Converter.Planner
                 foreach (int t in op.Outputs) last[t] = scope;
             }
             foreach (int t in g.Outputs) last[t] = scope;
+            // State tensors (format 1.2) persist across invokes: live for the whole run, never shared.
+            foreach (int t in g.StateTensors) { first[t] = 0; last[t] = scope; }
 
             // ---- Reshape aliasing: union-find, root = smallest tensor index of the group ----
             var parent = new int[n];
@@ -203,6 +205,7 @@ namespace Edge.Converter.Planner
             foreach (int t in g.Outputs) Check(t, false, "model output");
             var produced = new bool[n];
             foreach (int t in g.Inputs) produced[t] = true;
+            foreach (int t in g.StateTensors) { Check(t, false, "state tensor"); produced[t] = true; }
             for (int i = 0; i < g.Ops.Count; i++)
             {
                 var op = g.Ops[i];

@@ -1,0 +1,109 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using Edge.Converter.Conversion;
+using Edge.Converter.Format;
+using Edge.Runtime;
+using Xunit;
+
+namespace Edge.Tests.Audio
+{
+    /// <summary>
+    /// Format 1.2 as written for the audio front end: flatc (an independent FlatBuffers implementation) reads the
+    /// new types, ops, options tables and state_tensors with our schema; the host constants match kiss_fft's
+    /// definitions; malformed 1.2 content fails verification with a clear message.
+    /// </summary>
+    public class AudioFormatTests
+    {
+        private sealed class SharedDataFlatcFactAttribute : FactAttribute
+        {
+            public SharedDataFlatcFactAttribute()
+            {
+                if (SharedData.Root == null) Skip = SharedData.MissingMessage;
+                else if (Conformance.FlatcDecodeTests.Flatc() == null) Skip = "flatc not installed (apt-get install flatbuffers-compiler): flatc decode test skipped";
+            }
+        }
+
+        [SharedDataFlatcFact]
+        public void Flatc_reads_the_front_end_with_our_schema()
+        {
+            byte[] edge = AudioCases.FrontendEdge;
+            var model = EdgeModel.Load(edge);
+            string tmp = Directory.CreateTempSubdirectory("edge-flatc-audio").FullName;
+            try
+            {
+                string file = Path.Combine(tmp, "fe.edge");
+                File.WriteAllBytes(file, edge);
+                string schema = Path.Combine(SharedData.RepoRoot, "runtime", "Format", "edge.fbs");
+                var psi = new ProcessStartInfo(Conformance.FlatcDecodeTests.Flatc()!, new[] { "--json", "--strict-json", "--defaults-json", "--raw-binary", "-o", tmp, schema, "--", file })
+                { RedirectStandardError = true, RedirectStandardOutput = true };
+                using (var p = Process.Start(psi)!)
+                {
+                    string err = p.StandardError.ReadToEnd();
+                    p.WaitForExit();
+                    Assert.True(p.ExitCode == 0, "flatc failed: " + err);
+                }
+                using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(tmp, "fe.json")));
+                var root = doc.RootElement;
+                Assert.Equal(65538, root.GetProperty("format_version").GetInt32());
+                Assert.Equal(model.StateTensors, root.GetProperty("state_tensors").EnumerateArray().Select(x => x.GetInt32()).ToArray());
+                var tensors = root.GetProperty("tensors").EnumerateArray().ToArray();
+                for (int i = 0; i < tensors.Length; i++) Assert.Equal(model.Tensors[i].Type.ToString(), tensors[i].GetProperty("dtype").GetString());
+                Assert.Contains(tensors, t => t.GetProperty("dtype").GetString() == "UInt64");
+                var ops = root.GetProperty("operators").EnumerateArray().ToArray();
+                Assert.Equal(model.Ops.Select(o => o.Type.ToString()), ops.Select(o => o.GetProperty("type").GetString()));
+                var ss = ops.Single(o => o.GetProperty("type").GetString() == "SignalFilterBankSpectralSubtraction");
+                Assert.Equal("SignalSpectralSubtractionOptions", ss.GetProperty("options_type").GetString());
+                var so = ss.GetProperty("options");
+                Assert.Equal(40, so.GetProperty("num_channels").GetInt32());
+                Assert.Equal(model.StateTensors[0], ss.GetProperty("inputs")[1].GetInt32());
+                var rfft = ops.Single(o => o.GetProperty("type").GetString() == "SignalRfft").GetProperty("options");
+                Assert.Equal(512, rfft.GetProperty("fft_length").GetInt32());
+                Assert.Equal(new[] { 4, 64, 4, 16, 4, 4, 4, 1 }, rfft.GetProperty("factors").EnumerateArray().Select(x => x.GetInt32()).ToArray());
+                Assert.Equal(512, rfft.GetProperty("twiddles").GetArrayLength());
+                Assert.Equal(256, rfft.GetProperty("super_twiddles").GetArrayLength());
+                var div = ops.Single(o => o.GetProperty("type").GetString() == "Div");
+                Assert.Equal("IntegerArithmeticOptions", div.GetProperty("options_type").GetString());
+                Assert.Equal(int.MinValue, div.GetProperty("options").GetProperty("act_min").GetInt32());
+            }
+            finally { Directory.Delete(tmp, true); }
+        }
+
+        [Fact]
+        public void Kiss_factors_and_twiddles_follow_kiss_fft()
+        {
+            Assert.Equal(new[] { 4, 64, 4, 16, 4, 4, 4, 1 }, TfliteImporter.KissFactors(256));
+            Assert.Equal(new[] { 4, 32, 4, 8, 4, 2, 2, 1 }, TfliteImporter.KissFactors(128));
+            Assert.Equal(new[] { 3, 5, 5, 1 }, TfliteImporter.KissFactors(15));
+            var (tw, st) = TfliteImporter.KissFftrTwiddles(512);
+            Assert.Equal(512, tw.Length);
+            Assert.Equal(256, st.Length);
+            // e^0 = (32767, 0); e^(-iπ/2) at k = c/4 = 64 is (0, -32767); super twiddle k: e^(-iπ((k+1)/256 + 1/2)).
+            Assert.Equal(32767, tw[0]); Assert.Equal(0, tw[1]);
+            Assert.Equal(0, tw[128]); Assert.Equal(-32767, tw[129]);
+            for (int k = 0; k < 128; k++)
+            {
+                double ph = -Math.PI * ((k + 1) / 256.0 + 0.5);
+                Assert.InRange(st[2 * k] - 32767 * Math.Cos(ph), -0.5, 0.5);
+                Assert.InRange(st[2 * k + 1] - 32767 * Math.Sin(ph), -0.5, 0.5);
+            }
+        }
+
+        [SharedDataFact]
+        public void State_tensor_that_is_not_listed_is_rejected()
+        {
+            // Rebuild the front end graph without state_tensors: the verifier must refuse the spectral subtraction op.
+            var r = ModelConverter.Convert(File.ReadAllBytes(Path.Combine(AudioCases.FrontendDir, "model.tflite")), "fe.tflite");
+            var g = r.Graph;
+            int state = g.StateTensors[0];
+            g.StateTensors.Clear();
+            // Without the listing the tensor reads as an activation nobody writes.
+            var e = Assert.Throws<EdgeFormatException>(() => EdgeModel.Load(EdgeWriter.Write(g)));
+            Assert.Contains("SignalFilterBankSpectralSubtraction", e.Message);
+            g.StateTensors.Add(state);
+            Assert.NotNull(EdgeModel.Load(EdgeWriter.Write(g)));
+        }
+    }
+}
