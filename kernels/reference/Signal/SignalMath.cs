@@ -11,7 +11,8 @@ namespace Edge.Kernels.Reference.Signal
     ///    result truncated to uint16 / uint32, Sqrt64 taking the 32-bit path when the upper word is zero
     ///    (signal/src/square_root_32.cc, square_root_64.cc).
     ///  - <see cref="Log32"/>(x, scale): log2 as integer part + 128-segment LUT interpolated fraction (Q16), times
-    ///    ln 2 (45426 / 65536) and then the output scale, each rounded (signal/src/log.cc). x must be ≥ 1.
+    ///    ln 2 (45426 / 65536) and then the output scale, each rounded (signal/src/log.cc; its in-segment
+    ///    interpolation is scaled by 2^-16, so values step at segment edges — kept). x must be ≥ 1.
     /// All arithmetic is on uint / ulong with C's wrap-around, as in the C sources. Allocates nothing.
     /// </summary>
     public static class SignalMath

@@ -99,3 +99,44 @@ namespace Edge.Tests.Audio
         }
     }
 }
+
+namespace Edge.Tests.Audio
+{
+    using System.Linq;
+    using Edge.Kernels.Simd;
+    using Edge.Tests.Conformance;
+
+    /// <summary>The front end with every kernel set (they keep the reference signal kernels): the same bytes, no allocation.</summary>
+    public class AudioFrontendKernelSetTests
+    {
+        private readonly ITestOutputHelper _log;
+        public AudioFrontendKernelSetTests(ITestOutputHelper log) { _log = log; }
+
+        public static TheoryData<int> Configs() { var d = new TheoryData<int>(); for (int i = 0; i < KernelSetConformanceTests.Configs.Length; i++) d.Add(i); return d; }
+
+        [SharedDataTheory]
+        [MemberData(nameof(Configs))]
+        public void Every_kernel_set_gives_the_same_features(int config)
+        {
+            var (set, suffix, threads) = KernelSetConformanceTests.Configs[config];
+            var kind = KernelCatalog.Parse(set);
+            if (!KernelCatalog.IsSupported(kind)) { _log.WriteLine($"{set} does not run on this CPU: compared nothing"); return; }
+            var provider = new SimdKernelProvider(kind, threads) { IsaSuffix = suffix.Length == 0 ? null : suffix };
+            var p = AudioCases.ReadProtocol();
+            var model = EdgeModel.Load(AudioCases.FrontendEdge, provider);
+            var fe = new Interpreter(model, new byte[model.ArenaBytes]);
+            foreach (var rec in AudioCases.Recordings)
+            {
+                fe.ResetState();
+                Assert.Equal(AudioCases.ExpectedFeatures(rec).Data, AudioCases.StreamFeatures(fe, AudioCases.Samples(rec), p));
+            }
+            var window = new byte[2 * p.WindowSamples];
+            fe.SetInput(0, window, 0);
+            fe.Invoke();
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 50; i++) { fe.SetInput(0, window, 0); fe.Invoke(); }
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            _log.WriteLine($"{set}{suffix} x{threads}: 4 recordings identical, 0 bytes per invoke");
+        }
+    }
+}
