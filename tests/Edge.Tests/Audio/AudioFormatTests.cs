@@ -149,5 +149,18 @@ namespace Edge.Tests.Audio
             var e = Assert.Throws<EdgeFormatException>(() => EdgeModel.Load(f));
             Assert.Contains("unknown dtype 7", e.Message);
         }
+
+        [Fact]
+        public void Npy_reads_and_writes_the_new_unsigned_types()
+        {
+            var data = new byte[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
+            foreach (var (t, shape) in new[] { (DType.UInt32, new[] { 2, 2 }), (DType.UInt64, new[] { 2 }) })
+            {
+                var a = Edge.Converter.Cli.Npy.Parse(Edge.Converter.Cli.Npy.Serialize(t, shape, data));
+                Assert.Equal(t, a.DType);
+                Assert.Equal(shape, a.Shape);
+                Assert.Equal(data, a.Data);
+            }
+        }
     }
 }
