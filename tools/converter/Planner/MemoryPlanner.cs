@@ -30,6 +30,8 @@ namespace Edge.Converter.Planner
         public int AliasOf { get; init; } = -1;
         /// <summary>False for zero-byte tensors, which get offset 0 and no arena space.</summary>
         public bool Planned { get; init; }
+        /// <summary>A state tensor (format 1.2): live across invokes, for the whole run.</summary>
+        public bool IsState { get; init; }
     }
 
     /// <summary>Result of <see cref="MemoryPlanner.Plan"/>.</summary>
@@ -58,7 +60,7 @@ namespace Edge.Converter.Planner
             {
                 string first = l.FirstTime < 0 ? "unused" : l.FirstOp < 0 ? "input" : l.FirstOp.ToString(CultureInfo.InvariantCulture);
                 string last = l.LastTime < 0 ? "unused" : l.LastOp < 0 ? "input" : l.LastOp.ToString(CultureInfo.InvariantCulture);
-                string span = l.FirstTime < 0 ? "unused" : first + ".." + last;
+                string span = l.IsState ? "state (all)" : l.FirstTime < 0 ? "unused" : first + ".." + last;
                 string where = l.Planned
                     ? string.Format(CultureInfo.InvariantCulture, "[{0,8} .. {1,8})", l.ArenaOffset, l.ArenaOffset + l.SizeBytes)
                     : "(no storage)";
@@ -184,6 +186,7 @@ namespace Edge.Converter.Planner
                     ArenaOffset = offset,
                     AliasOf = r != i ? r : -1,
                     Planned = planned,
+                    IsState = g.StateTensors.Contains(i),
                 });
             }
             g.ArenaBytes = arena;
