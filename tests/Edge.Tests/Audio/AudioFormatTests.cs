@@ -162,5 +162,24 @@ namespace Edge.Tests.Audio
                 Assert.Equal(data, a.Data);
             }
         }
+
+        [SharedDataFact]
+        public void Int32_fused_activations_follow_TFLM()
+        {
+            // The front end's MUL (op 15), ADD (op 16) and DIV (op 17) with fused activations set in memory: TFLM
+            // clamps int32 MUL/SUB/DIV to CalculateActivationRange and ignores the activation of int32 ADD.
+            var m = Edge.Converter.Tflite.TfliteReader.Read(File.ReadAllBytes(Path.Combine(AudioCases.FrontendDir, "model.tflite")));
+            m.Operators[15].BuiltinOptions = new Edge.Converter.Tflite.TfliteMulOptions { FusedActivation = Edge.Converter.Tflite.TfliteActivation.Relu6 };
+            m.Operators[16].BuiltinOptions = new Edge.Converter.Tflite.TfliteAddOptions { FusedActivation = Edge.Converter.Tflite.TfliteActivation.Relu };
+            m.Operators[17].BuiltinOptions = new Edge.Converter.Tflite.TfliteDivOptions { FusedActivation = Edge.Converter.Tflite.TfliteActivation.ReluN1To1 };
+            var g = TfliteImporter.Import(m);
+            var ops = g.Ops.Where(o => o.Options is Edge.Converter.Ir.IntegerArithmeticOptions).ToArray();
+            var mul = (Edge.Converter.Ir.IntegerArithmeticOptions)ops.First(o => o.Type == OpType.Mul).Options;
+            var add = (Edge.Converter.Ir.IntegerArithmeticOptions)ops.First(o => o.Type == OpType.Add).Options;
+            var div = (Edge.Converter.Ir.IntegerArithmeticOptions)ops.First(o => o.Type == OpType.Div).Options;
+            Assert.Equal((0, 6), (mul.ActMin, mul.ActMax));
+            Assert.Equal((int.MinValue, int.MaxValue), (add.ActMin, add.ActMax));
+            Assert.Equal((-1, 1), (div.ActMin, div.ActMax));
+        }
     }
 }

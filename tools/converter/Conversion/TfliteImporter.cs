@@ -792,7 +792,7 @@ namespace Edge.Converter.Conversion
 
         /// <summary>
         /// ADD, SUB, MUL, DIV, MINIMUM, MAXIMUM on int32 without quantization; the clamp is
-        /// CalculateActivationRange&lt;int32&gt; of the fused activation.
+        /// CalculateActivationRange&lt;int32&gt; of the fused activation (SUB, MUL, DIV; TFLM ignores it for ADD).
         /// </summary>
         private void IntegerArithmetic(OpType type, TfliteActivation act)
         {
@@ -807,6 +807,9 @@ namespace Edge.Converter.Conversion
             }
             CheckBroadcast(a, b, output);
             var o = new IntegerArithmeticOptions();
+            // TFLM's add.cc evaluates int32 ADD with the whole int32 range whatever the fused activation (EvalAdd,
+            // kTfLiteInt32: SetActivationParams(lowest, max)); SUB, MUL and DIV apply CalculateActivationRange.
+            if (type != OpType.Add)
             switch (act)
             {
                 case TfliteActivation.Relu: o.ActMin = 0; break;
