@@ -1031,7 +1031,7 @@ namespace Edge.Converter.Conversion
             if (o.SmoothingBits < 0 || o.SmoothingBits > 31) throw Fail($"smoothing_bits {o.SmoothingBits} out of range [0, 31]");
             if (o.SpectralSubtractionBits < 0 || o.SpectralSubtractionBits > 63) throw Fail($"spectral_subtraction_bits {o.SpectralSubtractionBits} out of range [0, 63]");
             // The noise estimate TFLM keeps in a persistent buffer: a state tensor of the arena (format 1.2).
-            int state = _g.AddTensor(new EdgeTensor { Name = (input.Name ?? "") + "/noise_estimate_state", DType = DType.UInt32, Shape = new[] { channels } });
+            int state = _g.AddTensor(new EdgeTensor { Name = (Out(0).Name ?? "") + "/noise_estimate_state", DType = DType.UInt32, Shape = new[] { channels } });
             _g.StateTensors.Add(state);
             Emit(OpType.SignalFilterBankSpectralSubtraction, new[] { Map(_op.Inputs[0]), state }, o, 2L * channels);
         }
