@@ -81,6 +81,16 @@ namespace Edge.Runtime
             SelfTestResult r = new SelfTestResult();
             if (!_model.HasSelfTest) return r;
             r.Present = true;
+            // The stored output was computed from the initial state (state tensors zero): start from it, and
+            // leave it there afterwards so a stream that follows starts clean.
+            ResetState();
+            r = Compare(r);
+            ResetState();
+            return r;
+        }
+
+        private SelfTestResult Compare(SelfTestResult r)
+        {
             for (int i = 0; i < _model.Inputs.Length; i++)
             {
                 TensorInfo t = Input(i);

@@ -77,6 +77,24 @@ namespace Edge.Tests.Audio
         }
 
         [SharedDataFact]
+        public void Embedded_self_test_of_the_stateful_front_end_starts_from_the_initial_state()
+        {
+            var p = AudioCases.ReadProtocol();
+            var samples = AudioCases.Samples("yes");
+            var first = new byte[2 * p.WindowSamples];
+            Buffer.BlockCopy(samples, 2 * 3200, first, 0, first.Length);   // a window with speech in it
+            var r = Edge.Converter.Conversion.ModelConverter.Convert(
+                System.IO.File.ReadAllBytes(System.IO.Path.Combine(AudioCases.FrontendDir, "model.tflite")), "fe.tflite", new[] { first });
+            var model = EdgeModel.Load(r.FileBytesData);
+            var fe = new Interpreter(model, new byte[model.ArenaBytes]);
+            AudioCases.StreamFeatures(fe, samples, p);                      // the noise estimate is far from zero now
+            var st = fe.SelfTest();
+            Assert.True(st.Present && st.Passed, $"self-test failed at output {st.Output} byte {st.ByteIndex}");
+            // …and the state is back at zero: the next stream gives TFLM's features.
+            Assert.Equal(AudioCases.ExpectedFeatures("no").Data, AudioCases.StreamFeatures(fe, AudioCases.Samples("no"), p));
+        }
+
+        [SharedDataFact]
         public void Invoke_allocates_nothing()
         {
             var p = AudioCases.ReadProtocol();
