@@ -10,7 +10,7 @@ namespace Edge.Converter.Format
 {
     /// <summary>
     /// Serialises an <see cref="EdgeGraph"/> into a .edge file (runtime/Format/edge.fbs, file identifier "EDGE",
-    /// format_version 1.0 = 65536).
+    /// format_version 1.2 = 65538, see FormatVersion).
     ///
     /// Constants: each constant tensor (Data != null), in tensor order, gets one BufferRef; its bytes go into
     /// Model.constants at an offset that is a multiple of 16 (zero padding between buffers), and tensor.buffer is
