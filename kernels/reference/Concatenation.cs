@@ -24,9 +24,18 @@ namespace Edge.Kernels.Reference
             byte[][] inputs, int[] inputOffsets, int[] inputAxisDims,
             byte[] output, int outputOffset)
         {
+            Eval(axis, outShape, inputs, inputOffsets, inputAxisDims, output, outputOffset, 1);
+        }
+
+        /// <summary>The same copy for elements of <paramref name="elementSize"/> bytes (int32: 4, TFLM's EvalUnquantized&lt;int32_t&gt;).</summary>
+        public static void Eval(
+            int axis, int[] outShape,
+            byte[][] inputs, int[] inputOffsets, int[] inputAxisDims,
+            byte[] output, int outputOffset, int elementSize)
+        {
             int outer = 1;
             for (int i = 0; i < axis; i++) outer *= outShape[i];
-            int inner = 1;
+            int inner = elementSize;
             for (int i = axis + 1; i < outShape.Length; i++) inner *= outShape[i];
             int o = outputOffset;
             for (int k = 0; k < outer; k++)

@@ -1,7 +1,7 @@
 namespace Edge.Kernels.Reference
 {
     /// <summary>
-    /// STRIDED_SLICE, int8 (any 1-byte element), rank ≤ 5, with per-dimension start/stop/stride already resolved
+    /// STRIDED_SLICE, int8 (any 1-byte element; int32 with elementSize 4), rank ≤ 5, with per-dimension start/stop/stride already resolved
     /// by the host (masks applied, negative indices normalised, shrink_axis folded into the output shape).
     ///
     /// Contract: for each dimension d, the visited indices are start[d], start[d] + stride[d], … while
@@ -21,6 +21,14 @@ namespace Edge.Kernels.Reference
             byte[] input, int inputOffset, int[] inShape, int[] begin, int[] end, int[] strides,
             byte[] output, int outputOffset)
         {
+            Eval(input, inputOffset, inShape, begin, end, strides, output, outputOffset, 1);
+        }
+
+        /// <summary>The same visit for elements of <paramref name="elementSize"/> bytes (int32: 4; TFLM's int32 path).</summary>
+        public static void Eval(
+            byte[] input, int inputOffset, int[] inShape, int[] begin, int[] end, int[] strides,
+            byte[] output, int outputOffset, int elementSize)
+        {
             int lead = MaxRank - inShape.Length;
             int n1 = Dim(inShape, 1, lead), n2 = Dim(inShape, 2, lead), n3 = Dim(inShape, 3, lead), n4 = Dim(inShape, 4, lead);
             int st0 = Start(begin, 0, lead), st1 = Start(begin, 1, lead), st2 = Start(begin, 2, lead);
@@ -38,10 +46,11 @@ namespace Edge.Kernels.Reference
                     {
                         for (int i3 = st3; k3 > 0 ? i3 < sp3 : i3 > sp3; i3 += k3)
                         {
-                            int rowBase = inputOffset + (((i0 * n1 + i1) * n2 + i2) * n3 + i3) * n4;
+                            int rowBase = (((i0 * n1 + i1) * n2 + i2) * n3 + i3) * n4;
                             for (int i4 = st4; k4 > 0 ? i4 < sp4 : i4 > sp4; i4 += k4)
                             {
-                                output[o++] = input[rowBase + i4];
+                                int src = inputOffset + (rowBase + i4) * elementSize;
+                                for (int b = 0; b < elementSize; b++) output[o++] = input[src + b];
                             }
                         }
                     }

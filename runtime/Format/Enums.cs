@@ -8,6 +8,8 @@ namespace Edge.Runtime
         Int16 = 2,
         Int32 = 3,
         Float32 = 4,
+        UInt32 = 5,
+        UInt64 = 6,
     }
 
     /// <summary>Operator type. Values are the .edge schema's OpType (runtime/Format/edge.fbs).</summary>
@@ -36,6 +38,19 @@ namespace Edge.Runtime
         Dequantize = 20,
         Transpose = 21,
         StridedSlice = 22,
+        Cast = 23,
+        Div = 24,
+        Minimum = 25,
+        Maximum = 26,
+        SignalWindow = 27,
+        SignalFftAutoScale = 28,
+        SignalRfft = 29,
+        SignalEnergy = 30,
+        SignalFilterBank = 31,
+        SignalFilterBankSquareRoot = 32,
+        SignalFilterBankSpectralSubtraction = 33,
+        SignalPcan = 34,
+        SignalFilterBankLog = 35,
     }
 
     /// <summary>Union tag values of the schema's OpOptions union (0 = NONE).</summary>
@@ -59,6 +74,14 @@ namespace Edge.Runtime
         public const int AffineQuantize = 15;
         public const int Transpose = 16;
         public const int StridedSlice = 17;
-        public const int Count = 18;
+        public const int IntegerArithmetic = 18;
+        public const int SignalWindow = 19;
+        public const int SignalRfft = 20;
+        public const int SignalEnergy = 21;
+        public const int SignalFilterBank = 22;
+        public const int SignalSpectralSubtraction = 23;
+        public const int SignalPcan = 24;
+        public const int SignalFilterBankLog = 25;
+        public const int Count = 26;
     }
 }

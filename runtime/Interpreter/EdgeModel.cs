@@ -9,9 +9,18 @@ namespace Edge.Runtime
     /// </summary>
     public sealed class EdgeModel
     {
-        /// <summary>Format version this runtime reads: major 1, up to minor 1 (1.1 added the self-test).</summary>
+        /// <summary>
+        /// Format version this runtime reads: major 1, up to minor 2 (1.1 added the self-test; 1.2 the audio front
+        /// end's types, ops and state tensors).
+        /// </summary>
         public const int FormatVersionMajor = 1;
-        public const int FormatVersionMinor = 1;
+        public const int FormatVersionMinor = 2;
+
+        /// <summary>
+        /// Tensors that hold state across invokes (Model.state_tensors, 1.2): activations the plan keeps live for
+        /// the whole run; the interpreter zeroes them at creation and on ResetState(). Empty when absent.
+        /// </summary>
+        public int[] StateTensors;
 
         /// <summary>Embedded self-test: file offsets of the stored input and expected output bytes (null when absent).</summary>
         public int[] SelfTestInputOffsets;
@@ -40,7 +49,7 @@ namespace Edge.Runtime
 
         // Schema slots (runtime/Format/edge.fbs).
         private const int ModelFormatVersion = 0, ModelTensors = 1, ModelOperators = 2, ModelInputs = 3,
-            ModelOutputs = 4, ModelBuffers = 5, ModelConstants = 6, ModelArenaBytes = 7, ModelMetadata = 8, ModelSelfTest = 9;
+            ModelOutputs = 4, ModelBuffers = 5, ModelConstants = 6, ModelArenaBytes = 7, ModelMetadata = 8, ModelSelfTest = 9, ModelStateTensors = 10;
         private const int TensorName = 0, TensorDType = 1, TensorShape = 2, TensorQuantization = 3,
             TensorBuffer = 4, TensorArenaOffset = 5, TensorSizeBytes = 6;
         private const int QuantScale = 0, QuantZeroPoint = 1, QuantDimension = 2;
@@ -136,6 +145,7 @@ namespace Edge.Runtime
                 m.SelfTestOutputOffsets = ReadSelfTestBuffers(file, selfTest, 1, "outputs", m.Outputs, m.Tensors, bufferOffset, bufferLength);
             }
 
+            m.StateTensors = ReadStateTensors(file, root, m.Tensors, m.Inputs);
             m.Ops = ReadOperators(file, root, m, kernels);
             if (kernels != null) m.Kernels = kernels.Name;
             CheckPlan(m);
@@ -159,7 +169,7 @@ namespace Edge.Runtime
                 ti.Name = FlatBufferView.GetString(file, t, TensorName, path, "name");
                 if (ti.Name == null) ti.Name = "";
                 int dtype = FlatBufferView.GetByte(file, t, TensorDType, 0, path, "dtype");
-                if (dtype > (int)DType.Float32)
+                if (dtype > (int)DType.UInt64)
                     throw new EdgeFormatException(string.Concat(path, ".dtype"), t, string.Concat("unknown dtype ", dtype.ToString()));
                 ti.Type = (DType)dtype;
                 int[] shape = FlatBufferView.GetIntVector(file, t, TensorShape, path, "shape");
@@ -261,6 +271,24 @@ namespace Edge.Runtime
             return offsets;
         }
 
+        private static int[] ReadStateTensors(byte[] file, int root, TensorInfo[] ts, int[] inputs)
+        {
+            int[] v = FlatBufferView.GetIntVector(file, root, ModelStateTensors, "model", "state_tensors");
+            if (v == null) return new int[0];
+            for (int i = 0; i < v.Length; i++)
+            {
+                if (v[i] < 0 || v[i] >= ts.Length)
+                    throw new EdgeFormatException("model.state_tensors", root, string.Concat("tensor index ", v[i].ToString(), " out of range"));
+                if (ts[v[i]].IsConstant)
+                    throw new EdgeFormatException("model.state_tensors", root, string.Concat("state tensor ", v[i].ToString(), " is a constant"));
+                for (int k = 0; k < inputs.Length; k++)
+                    if (inputs[k] == v[i]) throw new EdgeFormatException("model.state_tensors", root, string.Concat("state tensor ", v[i].ToString(), " is a model input"));
+                for (int k = 0; k < i; k++)
+                    if (v[k] == v[i]) throw new EdgeFormatException("model.state_tensors", root, string.Concat("state tensor ", v[i].ToString(), " is listed twice"));
+            }
+            return v;
+        }
+
         private static int[] ReadIo(byte[] file, int root, int slot, string field, TensorInfo[] ts)
         {
             int[] v = FlatBufferView.GetIntVector(file, root, slot, "model", field);
@@ -349,6 +377,8 @@ namespace Edge.Runtime
             int[] alias = new int[nt];
             for (int i = 0; i < nt; i++) { first[i] = int.MaxValue; last[i] = -1; alias[i] = i; }
             for (int i = 0; i < m.Inputs.Length; i++) first[m.Inputs[i]] = -1;
+            // State tensors live from before the first op to after the last; ops only read (and update) them.
+            for (int i = 0; i < m.StateTensors.Length; i++) { first[m.StateTensors[i]] = -1; last[m.StateTensors[i]] = nOps; }
             // Walk ops in order. Reading a tensor before any writer is a plan error.
             int[][] opIns = m._opInputs;
             int[][] opOuts = m._opOutputs;

@@ -27,6 +27,23 @@ namespace Edge.Runtime
             _arena = arena;
             _ops = model.Ops;
             _data = model.Data;
+            ResetState();
+        }
+
+        /// <summary>
+        /// Returns every state tensor (EdgeModel.StateTensors: e.g. the audio front end's noise estimate) to its
+        /// initial value, zero, as a freshly created interpreter has it: call it between independent streams.
+        /// Allocates nothing.
+        /// </summary>
+        public void ResetState()
+        {
+            int[] state = _model.StateTensors;
+            if (state == null) return;
+            for (int i = 0; i < state.Length; i++)
+            {
+                TensorInfo t = _model.Tensors[state[i]];
+                Array.Clear(_arena, t.DataOffset, t.SizeBytes);
+            }
         }
 
         public EdgeModel Model { get { return _model; } }
@@ -64,6 +81,16 @@ namespace Edge.Runtime
             SelfTestResult r = new SelfTestResult();
             if (!_model.HasSelfTest) return r;
             r.Present = true;
+            // The stored output was computed from the initial state (state tensors zero): start from it, and
+            // leave it there afterwards so a stream that follows starts clean.
+            ResetState();
+            r = Compare(r);
+            ResetState();
+            return r;
+        }
+
+        private SelfTestResult Compare(SelfTestResult r)
+        {
             for (int i = 0; i < _model.Inputs.Length; i++)
             {
                 TensorInfo t = Input(i);

@@ -30,11 +30,24 @@ namespace Edge.Runtime
                 case OpType.Dequantize: return "DEQUANTIZE";
                 case OpType.Transpose: return "TRANSPOSE";
                 case OpType.StridedSlice: return "STRIDED_SLICE";
+                case OpType.Cast: return "CAST";
+                case OpType.Div: return "DIV";
+                case OpType.Minimum: return "MINIMUM";
+                case OpType.Maximum: return "MAXIMUM";
+                case OpType.SignalWindow: return "SignalWindow";
+                case OpType.SignalFftAutoScale: return "SignalFftAutoScale";
+                case OpType.SignalRfft: return "SignalRfft";
+                case OpType.SignalEnergy: return "SignalEnergy";
+                case OpType.SignalFilterBank: return "SignalFilterBank";
+                case OpType.SignalFilterBankSquareRoot: return "SignalFilterBankSquareRoot";
+                case OpType.SignalFilterBankSpectralSubtraction: return "SignalFilterBankSpectralSubtraction";
+                case OpType.SignalPcan: return "SignalPCAN";
+                case OpType.SignalFilterBankLog: return "SignalFilterBankLog";
                 default: return "UNKNOWN";
             }
         }
 
         /// <summary>Number of op types this runtime knows (valid OpType values are 0 .. Count-1).</summary>
-        public const int Count = 23;
+        public const int Count = 36;
     }
 }

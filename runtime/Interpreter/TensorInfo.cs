@@ -35,6 +35,7 @@ namespace Edge.Runtime
                 case DType.Int8:
                 case DType.UInt8: return 1;
                 case DType.Int16: return 2;
+                case DType.UInt64: return 8;
                 default: return 4;
             }
         }
@@ -48,6 +49,8 @@ namespace Edge.Runtime
                 case DType.Int16: return "int16";
                 case DType.Int32: return "int32";
                 case DType.Float32: return "float32";
+                case DType.UInt32: return "uint32";
+                case DType.UInt64: return "uint64";
                 default: return "unknown";
             }
         }

@@ -2,7 +2,7 @@ using Edge.Kernels.Reference;
 
 namespace Edge.Runtime
 {
-    /// <summary>CONCATENATION of int8 tensors along one axis: a copy, or TFLite's float rescaling per input.</summary>
+    /// <summary>CONCATENATION of int8 (or int32: a copy) tensors along one axis: a copy, or TFLite's float rescaling per input.</summary>
     public sealed class ConcatenationOp : OpKernel
     {
         private TensorInfo[] _ins;
@@ -16,6 +16,7 @@ namespace Edge.Runtime
         private byte[][] _arrays;      // filled per Eval (arena or model per input); allocated once here
         private int[] _offsets;
         private int[] _axisDims;
+        private int _elementSize;
 
         public static OpKernel Prepare(OperatorDef d)
         {
@@ -24,7 +25,8 @@ namespace Edge.Runtime
             d.RequireOptions(OptionsType.Concatenation);
             ConcatenationOp op = new ConcatenationOp();
             op._out = d.Output(0);
-            OpCheck.Type(d, op._out, DType.Int8, "output");
+            if (op._out.Type != DType.Int8 && op._out.Type != DType.Int32) throw d.Error(string.Concat("output must be int8 or int32, is ", TensorInfo.DTypeName(op._out.Type)));
+            op._elementSize = TensorInfo.ElementSize(op._out.Type);
             int rank = op._out.Rank;
             op._axis = d.Int(0, 0, "axis");
             if (op._axis < 0 || op._axis >= rank) throw d.Error(string.Concat("axis ", op._axis.ToString(), " out of range for rank ", rank.ToString()));
@@ -37,7 +39,7 @@ namespace Edge.Runtime
             for (int k = 0; k < n; k++)
             {
                 TensorInfo t = OpCheck.Required(d, k, "input");
-                OpCheck.Type(d, t, DType.Int8, "input");
+                OpCheck.Type(d, t, op._out.Type, "input");
                 OpCheck.Rank(d, t, rank, "input");
                 for (int dim = 0; dim < rank; dim++)
                     if (dim != op._axis) OpCheck.Dim(d, t, dim, op._out.Shape[dim], "input");
@@ -48,6 +50,7 @@ namespace Edge.Runtime
             }
             if (sum != op._out.Shape[op._axis]) throw d.Error("input extents along the axis do not add up to the output's");
             op._requantize = d.Bool(1, "requantize");
+            if (op._requantize && op._elementSize != 1) throw d.Error("requantization applies to int8 only");
             if (op._requantize)
             {
                 op._scales = d.Floats(2, "input_scale");
@@ -72,7 +75,7 @@ namespace Edge.Runtime
             if (_requantize)
                 Concatenation.EvalWithScaling(_axis, _out.Shape, _arrays, _offsets, _axisDims, _scales, _zps, arena, _out.DataOffset, _outScale, _outZp);
             else
-                Concatenation.Eval(_axis, _out.Shape, _arrays, _offsets, _axisDims, arena, _out.DataOffset);
+                Concatenation.Eval(_axis, _out.Shape, _arrays, _offsets, _axisDims, arena, _out.DataOffset, _elementSize);
         }
     }
 }

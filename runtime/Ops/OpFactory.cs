@@ -11,8 +11,25 @@ namespace Edge.Runtime
                 case OpType.DepthwiseConv2D: return DepthwiseConv2DOp.Prepare(d);
                 case OpType.FullyConnected: return FullyConnectedOp.Prepare(d);
                 case OpType.Add:
-                case OpType.Sub: return AddSubOp.Prepare(d);
-                case OpType.Mul: return MulOp.Prepare(d);
+                case OpType.Sub:
+                    if (d.OptionsType == OptionsType.IntegerArithmetic) return Int32ArithmeticOp.Prepare(d);
+                    return AddSubOp.Prepare(d);
+                case OpType.Mul:
+                    if (d.OptionsType == OptionsType.IntegerArithmetic) return Int32ArithmeticOp.Prepare(d);
+                    return MulOp.Prepare(d);
+                case OpType.Div:
+                case OpType.Minimum:
+                case OpType.Maximum: return Int32ArithmeticOp.Prepare(d);
+                case OpType.Cast: return CastOp.Prepare(d);
+                case OpType.SignalWindow: return SignalWindowOp.Prepare(d);
+                case OpType.SignalFftAutoScale: return SignalFftAutoScaleOp.Prepare(d);
+                case OpType.SignalRfft: return SignalRfftOp.Prepare(d);
+                case OpType.SignalEnergy: return SignalEnergyOp.Prepare(d);
+                case OpType.SignalFilterBank: return SignalFilterBankOp.Prepare(d);
+                case OpType.SignalFilterBankSquareRoot: return SignalFilterBankSquareRootOp.Prepare(d);
+                case OpType.SignalFilterBankSpectralSubtraction: return SignalSpectralSubtractionOp.Prepare(d);
+                case OpType.SignalPcan: return SignalPcanOp.Prepare(d);
+                case OpType.SignalFilterBankLog: return SignalFilterBankLogOp.Prepare(d);
                 case OpType.AveragePool2D:
                 case OpType.MaxPool2D: return Pool2DOp.Prepare(d);
                 case OpType.Reshape: return ReshapeOp.Prepare(d);

@@ -2,11 +2,12 @@ using Edge.Kernels.Reference;
 
 namespace Edge.Runtime
 {
-    /// <summary>STRIDED_SLICE, int8, rank ≤ 5, begin/end/strides resolved on the host.</summary>
+    /// <summary>STRIDED_SLICE, int8 or int32, rank ≤ 5, begin/end/strides resolved on the host.</summary>
     public sealed class StridedSliceOp : OpKernel
     {
         private TensorInfo _in, _out;
         private int[] _begin, _end, _strides;
+        private int _elementSize;
 
         public static OpKernel Prepare(OperatorDef d)
         {
@@ -16,8 +17,9 @@ namespace Edge.Runtime
             StridedSliceOp op = new StridedSliceOp();
             op._in = OpCheck.Required(d, 0, "input");
             op._out = d.Output(0);
-            OpCheck.Type(d, op._in, DType.Int8, "input");
-            OpCheck.Type(d, op._out, DType.Int8, "output");
+            if (op._in.Type != DType.Int8 && op._in.Type != DType.Int32) throw d.Error(string.Concat("input must be int8 or int32, is ", TensorInfo.DTypeName(op._in.Type)));
+            OpCheck.Type(d, op._out, op._in.Type, "output");
+            op._elementSize = TensorInfo.ElementSize(op._in.Type);
             int rank = op._in.Rank;
             if (rank > StridedSlice.MaxRank) throw d.Error("STRIDED_SLICE supports up to 5 dimensions");
             op._begin = d.Ints(0, "begin");
@@ -51,7 +53,7 @@ namespace Edge.Runtime
 
         public override void Eval(byte[] arena, byte[] model)
         {
-            StridedSlice.Eval(Data(_in, arena, model), _in.DataOffset, _in.Shape, _begin, _end, _strides, arena, _out.DataOffset);
+            StridedSlice.Eval(Data(_in, arena, model), _in.DataOffset, _in.Shape, _begin, _end, _strides, arena, _out.DataOffset, _elementSize);
         }
     }
 }

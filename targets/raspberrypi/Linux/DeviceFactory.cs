@@ -1,5 +1,6 @@
 using System;
 using System.Threading;
+using System.IO;
 using Edge.Pi.Devices;
 
 namespace Edge.Pi.Linux
@@ -42,5 +43,14 @@ namespace Edge.Pi.Linux
         public virtual GpioOutput OpenGpioOutput(string spec) => new LinuxGpioOutput(spec);
 
         public virtual I2cDevice OpenI2c(int busId, int address) => new LinuxI2cDevice(busId, address);
+
+        /// <summary>
+        /// Audio for <c>listen</c>: "-" is standard input (raw S16_LE, or a WAV stream as arecord writes by default),
+        /// anything else a 16 kHz mono 16-bit PCM WAV file.
+        /// </summary>
+        public virtual SampleSource OpenAudio(string spec) =>
+            spec == "-"
+                ? Edge.Pi.Audio.PcmStreamSource.Open(Console.OpenStandardInput(), true, "standard input")
+                : Edge.Pi.Audio.PcmStreamSource.OpenFile(spec);
     }
 }

@@ -154,7 +154,8 @@ namespace Edge.Tests.Cli
         [SharedDataFact]
         public void Convert_UnsupportedOp_Exit2_NamesOpIndexAndSupportedOps()
         {
-            // hello_world_int8 has one operator code (FULLY_CONNECTED), used by ops 0..2. Make it DIV (42).
+            // hello_world_int8 has one operator code (FULLY_CONNECTED), used by ops 0..2. Make it EXP (47)
+            // (DIV, the earlier choice, is supported on int32 since format 1.2).
             byte[] tflite = File.ReadAllBytes(TestModels.TflitePath("hello_world_int8"));
             var root = new FlatBufferReader(tflite).Root();
             var codes = root.GetVector(1, 4);                     // Model.operator_codes
@@ -163,8 +164,8 @@ namespace Edge.Tests.Cli
             int deprecated = code.FieldPosition(0, 1, 1);         // OperatorCode.deprecated_builtin_code: byte
             int builtin = code.FieldPosition(3, 4, 4);            // OperatorCode.builtin_code: int
             Assert.True(deprecated != 0 || builtin != 0, "operator code has neither builtin code field");
-            if (deprecated != 0) tflite[deprecated] = 42;
-            if (builtin != 0) BinaryPrimitives.WriteInt32LittleEndian(tflite.AsSpan(builtin), 42);
+            if (deprecated != 0) tflite[deprecated] = 47;
+            if (builtin != 0) BinaryPrimitives.WriteInt32LittleEndian(tflite.AsSpan(builtin), 47);
 
             string input = TempPath("div.tflite");
             File.WriteAllBytes(input, tflite);
@@ -172,12 +173,44 @@ namespace Edge.Tests.Cli
             var r = Cli("convert", input, "-o", output);
 
             Assert.Equal(Program.ExitInvalid, r.Code);
-            Assert.Contains("DIV", r.Stderr);
+            Assert.Contains("EXP", r.Stderr);
             Assert.Contains("op #0", r.Stderr);
             Assert.Contains("Supported ops", r.Stderr);
             foreach (string op in new[] { "CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "SOFTMAX" }) Assert.Contains(op, r.Stderr);
             Assert.False(File.Exists(output));
             Assert.Equal(new[] { "div.tflite" }, FilesIn(_dir));
+        }
+
+        /// <summary>
+        /// The audio front end with one custom op renamed (a copy in the temp dir): exit 2, the message names the
+        /// op, its index and the supported custom ops, and nothing is written. Then the real model converts.
+        /// </summary>
+        [SharedDataFact]
+        public void Convert_UnknownCustomOp_Exit2_AndTheFrontEndConverts()
+        {
+            string src = Path.Combine(SharedData.Root!, "frontend", "audio_preprocessor_int8", "model.tflite");
+            byte[] tflite = File.ReadAllBytes(src);
+            byte[] name = System.Text.Encoding.ASCII.GetBytes("SignalPCAN");
+            int at = -1;
+            for (int i = 0; i + name.Length <= tflite.Length && at < 0; i++)
+                if (tflite.AsSpan(i, name.Length).SequenceEqual(name)) at = i;
+            Assert.True(at >= 0, "custom code SignalPCAN not found in the model bytes");
+            tflite[at + name.Length - 1] = (byte)'X';                                  // "SignalPCAX"
+            string input = TempPath("fe_bad.tflite");
+            File.WriteAllBytes(input, tflite);
+            string output = TempPath("fe_bad.edge");
+            var r = Cli("convert", input, "-o", output);
+            Assert.Equal(Program.ExitInvalid, r.Code);
+            Assert.Contains("SignalPCAX", r.Stderr);
+            Assert.Contains("op #12", r.Stderr);
+            Assert.Contains("SignalFilterBankLog", r.Stderr);                          // the supported custom ops are listed
+            Assert.False(File.Exists(output));
+
+            string good = TempPath("fe.edge");
+            var ok = Cli("convert", src, "-o", good);
+            Assert.Equal(0, ok.Code);
+            Assert.Contains("SignalRfft", ok.Stdout);
+            Assert.True(File.Exists(good));
         }
 
         [Fact]

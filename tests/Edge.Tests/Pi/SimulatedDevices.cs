@@ -220,7 +220,14 @@ namespace Edge.Tests.Pi
         public Func<string, int, int, PixelFormat, FrameSource> Camera;
         public Func<string, GpioOutput> Gpio;
         public Func<int, int, I2cDevice> I2c;
+        public Func<string, SampleSource> Audio;
         public List<string> Opened { get; } = new();
+
+        public override SampleSource OpenAudio(string spec)
+        {
+            Opened.Add($"audio {spec}");
+            return (Audio ?? throw new DeviceException($"no simulated audio for {spec}")).Invoke(spec);
+        }
 
         public override FrameSource OpenCamera(string devicePath, int width, int height, PixelFormat format)
         {
@@ -240,5 +247,30 @@ namespace Edge.Tests.Pi
             Opened.Add($"i2c {busId} 0x{address:X2}");
             return (I2c ?? throw new DeviceException($"no simulated I2C device at {busId}:0x{address:X2}")).Invoke(busId, address);
         }
+    }
+
+    /// <summary>A microphone that delivers given samples in reads of varying sizes (as a pipe would), then ends.</summary>
+    public sealed class SimulatedSampleSource : SampleSource
+    {
+        private readonly short[] _samples;
+        private readonly int[] _chunks;
+        private int _at, _read;
+        public bool Disposed { get; private set; }
+        public override int SampleRate { get; }
+
+        public SimulatedSampleSource(short[] samples, int sampleRate = 16000, params int[] chunkSizes)
+        {
+            _samples = samples; SampleRate = sampleRate; _chunks = chunkSizes.Length == 0 ? new[] { 320 } : chunkSizes;
+        }
+
+        public override int Read(Span<short> samples)
+        {
+            int n = Math.Min(Math.Min(samples.Length, _chunks[_read++ % _chunks.Length]), _samples.Length - _at);
+            _samples.AsSpan(_at, n).CopyTo(samples);
+            _at += n;
+            return n;
+        }
+
+        public override void Dispose() => Disposed = true;
     }
 }

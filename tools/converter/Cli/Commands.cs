@@ -163,6 +163,8 @@ namespace Edge.Converter.Cli
             stdout.WriteLine($"  file bytes   {Num(m.Data.Length)}");
             stdout.WriteLine($"  weight bytes {Num(m.ConstantBytes)}");
             stdout.WriteLine($"  arena bytes  {Num(m.ArenaBytes)}");
+            if (m.StateTensors.Length > 0)
+                stdout.WriteLine($"  state        {string.Join(", ", m.StateTensors.Select(t => $"#{t} {m.Tensors[t].Name} {Edge.Runtime.TensorInfo.DTypeName(m.Tensors[t].Type)}{m.Tensors[t].ShapeText()}"))} (kept across invokes; Interpreter.ResetState() zeroes it)");
             stdout.WriteLine($"  MACs         {Num(m.Macs)}");
             stdout.WriteLine();
             var io = new TextTable("", "#", "name", "dtype", "shape", "scale", "zero point");
@@ -204,6 +206,7 @@ namespace Edge.Converter.Cli
                 ["formatVersion"] = $"{m.FormatVersion >> 16}.{m.FormatVersion & 0xFFFF}",
                 ["fileBytes"] = m.Data.Length,
                 ["arenaBytes"] = m.ArenaBytes,
+                ["stateTensors"] = new JsonArray(m.StateTensors.Select(t => (JsonNode)t).ToArray()),
                 ["weightsBytes"] = m.ConstantBytes,
                 ["macs"] = m.Macs,
                 ["sourceFormat"] = m.SourceFormat,

@@ -33,6 +33,8 @@ namespace Edge.Converter.Cli
             DType.Int16 => "<i2",
             DType.Int32 => "<i4",
             DType.Float32 => "<f4",
+            DType.UInt32 => "<u4",
+            DType.UInt64 => "<u8",
             _ => throw new ArgumentOutOfRangeException(nameof(t)),
         };
 
@@ -43,7 +45,9 @@ namespace Edge.Converter.Cli
             "<i2" => DType.Int16,
             "<i4" => DType.Int32,
             "<f4" => DType.Float32,
-            _ => throw new NpyFormatException($"{file}: unsupported dtype '{d}' (supported: int8, uint8, int16, int32, float32, little-endian)"),
+            "<u4" => DType.UInt32,
+            "<u8" => DType.UInt64,
+            _ => throw new NpyFormatException($"{file}: unsupported dtype '{d}' (supported: int8, uint8, int16, int32, uint32, uint64, float32, little-endian)"),
         };
 
         public static NpyArray Read(string path)

@@ -110,7 +110,7 @@ namespace Edge.Converter.Conversion
         /// <summary>Drops tensors no op or model input/output refers to (e.g. biases replaced by folded ones).</summary>
         public static void RemoveUnusedTensors(EdgeGraph g)
         {
-            var used = new HashSet<int>(g.Inputs.Concat(g.Outputs));
+            var used = new HashSet<int>(g.Inputs.Concat(g.Outputs).Concat(g.StateTensors));
             foreach (var op in g.Ops) { used.UnionWith(op.Inputs.Where(i => i >= 0)); used.UnionWith(op.Outputs); }
             var remap = new int[g.Tensors.Count];
             var kept = new List<EdgeTensor>();
@@ -128,6 +128,7 @@ namespace Edge.Converter.Conversion
             }
             for (int i = 0; i < g.Inputs.Count; i++) g.Inputs[i] = remap[g.Inputs[i]];
             for (int i = 0; i < g.Outputs.Count; i++) g.Outputs[i] = remap[g.Outputs[i]];
+            for (int i = 0; i < g.StateTensors.Count; i++) g.StateTensors[i] = remap[g.StateTensors[i]];
         }
     }
 }

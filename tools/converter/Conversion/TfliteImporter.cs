@@ -27,6 +27,14 @@ namespace Edge.Converter.Conversion
             "CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "ADD", "SUB", "MUL", "AVERAGE_POOL_2D", "MAX_POOL_2D",
             "RESHAPE", "SQUEEZE", "SOFTMAX", "LOGISTIC", "TANH", "RELU", "RELU6", "LEAKY_RELU", "HARD_SWISH", "PAD",
             "PADV2", "CONCATENATION", "MEAN", "QUANTIZE", "DEQUANTIZE", "TRANSPOSE", "STRIDED_SLICE",
+            "CAST", "DIV", "MINIMUM", "MAXIMUM",
+        };
+
+        /// <summary>TFLite Micro signal-library custom ops (the micro_speech audio front end) Edge lowers.</summary>
+        public static readonly string[] SupportedCustomOps =
+        {
+            "SignalWindow", "SignalFftAutoScale", "SignalRfft", "SignalEnergy", "SignalFilterBank",
+            "SignalFilterBankSquareRoot", "SignalFilterBankSpectralSubtraction", "SignalPCAN", "SignalFilterBankLog",
         };
 
         private TfliteImporter(TfliteModel m) { _m = m; }
@@ -62,7 +70,10 @@ namespace Edge.Converter.Conversion
             {
                 var code = _m.OpCode(op);
                 if (code.IsCustom)
-                    throw Unsupported(op, code.Name, $"custom op '{code.CustomCode}' is not supported");
+                {
+                    if (code.CustomCode != null && SupportedCustomOps.Contains(code.CustomCode)) continue;
+                    throw Unsupported(op, code.Name, $"custom op '{code.CustomCode}' is not supported (supported custom ops: {string.Join(", ", SupportedCustomOps)})");
+                }
                 if (!SupportedOps.Contains(code.Name))
                     throw Unsupported(op, code.Name, $"op {code.Name} is not supported");
                 bool compute = code.Name is "CONV_2D" or "DEPTHWISE_CONV_2D" or "FULLY_CONNECTED" or "ADD" or "SUB" or "MUL"
@@ -100,7 +111,9 @@ namespace Edge.Converter.Conversion
             TfliteTensorType.Int16 => DType.Int16,
             TfliteTensorType.Int32 => DType.Int32,
             TfliteTensorType.Float32 => DType.Float32,
-            _ => throw fail($"tensor type {t} is not supported (supported: int8, uint8, int16, int32, float32)"),
+            TfliteTensorType.UInt32 => DType.UInt32,
+            TfliteTensorType.UInt64 => DType.UInt64,
+            _ => throw fail($"tensor type {t} is not supported (supported: int8, uint8, int16, int32, uint32, uint64, float32)"),
         };
 
         /// <summary>The Edge tensor for a TFLite tensor (created on first use, constants copied).</summary>
@@ -230,6 +243,19 @@ namespace Edge.Converter.Conversion
                     case "DEQUANTIZE": Dequantize(); break;
                     case "TRANSPOSE": Transpose(); break;
                     case "STRIDED_SLICE": StridedSlice(); break;
+                    case "CAST": CastOp(); break;
+                    case "DIV": IntegerArithmetic(OpType.Div, OptionsOrDefault<TfliteDivOptions>().FusedActivation); break;
+                    case "MINIMUM": IntegerArithmetic(OpType.Minimum, TfliteActivation.None); break;
+                    case "MAXIMUM": IntegerArithmetic(OpType.Maximum, TfliteActivation.None); break;
+                    case "SignalWindow": SignalWindow(); break;
+                    case "SignalFftAutoScale": SignalFftAutoScale(); break;
+                    case "SignalRfft": SignalRfft(); break;
+                    case "SignalEnergy": SignalEnergy(); break;
+                    case "SignalFilterBank": SignalFilterBank(); break;
+                    case "SignalFilterBankSquareRoot": SignalFilterBankSquareRoot(); break;
+                    case "SignalFilterBankSpectralSubtraction": SignalSpectralSubtraction(); break;
+                    case "SignalPCAN": SignalPcan(); break;
+                    case "SignalFilterBankLog": SignalFilterBankLog(); break;
                     default: throw Unsupported(op, _opName, $"op {_opName} is not supported");
                 }
             }
@@ -419,6 +445,7 @@ namespace Edge.Converter.Conversion
         {
             TfliteActivation act = type == OpType.Add ? OptionsOrDefault<TfliteAddOptions>().FusedActivation : OptionsOrDefault<TfliteSubOptions>().FusedActivation;
             RequireActivation(act);
+            if (Out().Type == TfliteTensorType.Int32) { IntegerArithmetic(type, act); return; }
             TfliteTensor a = In(0), b = In(1), output = Out();
             CheckInt8Io(a, b, output);
             CheckBroadcast(a, b, output);
@@ -442,6 +469,7 @@ namespace Edge.Converter.Conversion
         {
             var act = OptionsOrDefault<TfliteMulOptions>().FusedActivation;
             RequireActivation(act);
+            if (Out().Type == TfliteTensorType.Int32) { IntegerArithmetic(OpType.Mul, act); return; }
             TfliteTensor a = In(0), b = In(1), output = Out();
             CheckInt8Io(a, b, output);
             CheckBroadcast(a, b, output);
@@ -569,10 +597,11 @@ namespace Edge.Converter.Conversion
             var o = Options<TfliteConcatenationOptions>();
             if (o.FusedActivation != TfliteActivation.None) throw Fail("fused activations on CONCATENATION are not supported");
             var output = Out();
-            RequireType(output, TfliteTensorType.Int8, "output");
             int rank = output.Shape.Length;
             int axis = o.Axis < 0 ? o.Axis + rank : o.Axis;
             if (axis < 0 || axis >= rank) throw Fail($"axis {o.Axis} out of range for rank {rank}");
+            if (output.Type == TfliteTensorType.Int32) { ConcatenationInt32(axis); return; }
+            RequireType(output, TfliteTensorType.Int8, "output");
             var (so, zo) = PerTensor(output, "output");
             var inputs = _op.Inputs.Where(i => i >= 0).ToArray();
             int sum = 0;
@@ -665,7 +694,9 @@ namespace Edge.Converter.Conversion
         {
             var o = Options<TfliteStridedSliceOptions>();
             TfliteTensor input = In(0), output = Out();
-            CheckInt8Io(input, output);
+            bool int32 = input.Type == TfliteTensorType.Int32;
+            if (int32) RequireType(output, TfliteTensorType.Int32, "output");
+            else CheckInt8Io(input, output);
             if (o.EllipsisMask != 0 || o.NewAxisMask != 0) throw Fail("ellipsis_mask and new_axis_mask are not supported (as in TFLite Micro)");
             int rank = input.Shape.Length;
             if (rank > 5) throw Fail("STRIDED_SLICE supports up to 5 dimensions");
@@ -709,10 +740,328 @@ namespace Edge.Converter.Conversion
             long expected = outShape.Aggregate(1L, (x, y) => x * y);
             if (output.Shape.Aggregate(1L, (x, y) => x * y) != expected)
                 throw Fail($"output shape [{string.Join(",", output.Shape)}] does not match the slice [{string.Join(",", outShape)}]");
-            var (si, zi) = PerTensor(input, "input");
-            var (so, zo) = PerTensor(output, "output");
-            if (si != so || zi != zo) throw Fail("input and output quantization differ");
+            if (!int32)
+            {
+                var (si, zi) = PerTensor(input, "input");
+                var (so, zo) = PerTensor(output, "output");
+                if (si != so || zi != zo) throw Fail("input and output quantization differ");
+            }
             Emit(OpType.StridedSlice, new[] { Map(_op.Inputs[0]) }, new StridedSliceOptions { Begin = start, End = stop, Strides = strides });
+        }
+
+        // ---------------------------------------------------------------------------------------------------
+        // Format 1.2: integer builtins of the audio front end (TFLM's int32 / integer-cast paths)
+        // ---------------------------------------------------------------------------------------------------
+
+        private void ConcatenationInt32(int axis)
+        {
+            var output = Out();
+            int rank = output.Shape.Length;
+            var inputs = _op.Inputs.Where(i => i >= 0).ToArray();
+            int sum = 0;
+            foreach (int i in inputs)
+            {
+                var t = _m.Tensors[i];
+                RequireType(t, TfliteTensorType.Int32, "input");
+                if (t.Shape.Length != rank) throw Fail("inputs must have the output's rank");
+                for (int d = 0; d < rank; d++)
+                    if (d != axis && t.Shape[d] != output.Shape[d]) throw Fail($"input '{t.Name}' shape [{string.Join(",", t.Shape)}] does not match the output off the axis");
+                sum += t.Shape[axis];
+            }
+            if (sum != output.Shape[axis]) throw Fail($"inputs add up to {sum} along axis {axis}, output has {output.Shape[axis]}");
+            // TFLM: EvalUnquantized<int32_t>, a copy.
+            Emit(OpType.Concatenation, inputs.Select(Map).ToArray(), new ConcatenationOptions { Axis = axis });
+        }
+
+        private static readonly TfliteTensorType[] IntegerTypes =
+        {
+            TfliteTensorType.Int8, TfliteTensorType.UInt8, TfliteTensorType.Int16, TfliteTensorType.Int32,
+            TfliteTensorType.UInt32, TfliteTensorType.UInt64,
+        };
+
+        /// <summary>CAST between integer types: C's static_cast (TFLM cast.cc). Float casts are not supported.</summary>
+        private void CastOp()
+        {
+            TfliteTensor input = In(0), output = Out();
+            if (!IntegerTypes.Contains(input.Type) || !IntegerTypes.Contains(output.Type))
+                throw Fail($"CAST from {input.Type} to {output.Type} is not supported (integer types int8, uint8, int16, int32, uint32, uint64 are)");
+            if (input.Shape.Aggregate(1L, (x, y) => x * y) != output.Shape.Aggregate(1L, (x, y) => x * y))
+                throw Fail("input and output differ in element count");
+            Emit(OpType.Cast, new[] { Map(_op.Inputs[0]) }, null);
+        }
+
+        /// <summary>
+        /// ADD, SUB, MUL, DIV, MINIMUM, MAXIMUM on int32 without quantization; the clamp is
+        /// CalculateActivationRange&lt;int32&gt; of the fused activation (SUB, MUL, DIV; TFLM ignores it for ADD).
+        /// </summary>
+        private void IntegerArithmetic(OpType type, TfliteActivation act)
+        {
+            RequireActivation(act);
+            TfliteTensor a = In(0), b = In(1), output = Out();
+            foreach (var t in new[] { a, b, output })
+            {
+                if (t.Type != TfliteTensorType.Int32)
+                    throw Fail($"tensor '{t.Name}' is {t.Type}; Edge supports {OpNames.Name(type)} on int32 tensors{(type is OpType.Add or OpType.Sub or OpType.Mul ? " (and int8)" : "")}");
+                if (t.Quantization is { IsQuantized: true } && type == OpType.Div)
+                    throw Fail($"tensor '{t.Name}' is quantized; TFLite Micro supports unquantized int32 DIV only");
+            }
+            CheckBroadcast(a, b, output);
+            var o = new IntegerArithmeticOptions();
+            // TFLM's add.cc evaluates int32 ADD with the whole int32 range whatever the fused activation (EvalAdd,
+            // kTfLiteInt32: SetActivationParams(lowest, max)); SUB, MUL and DIV apply CalculateActivationRange.
+            if (type != OpType.Add)
+            switch (act)
+            {
+                case TfliteActivation.Relu: o.ActMin = 0; break;
+                case TfliteActivation.Relu6: o.ActMin = 0; o.ActMax = 6; break;
+                case TfliteActivation.ReluN1To1: o.ActMin = -1; o.ActMax = 1; break;
+            }
+            if (type == OpType.Div && _m.GetConstantData(b) is { } divisor)
+                for (int i = 0; i + 4 <= divisor.Length; i += 4)
+                    if (BitConverter.ToInt32(divisor, i) == 0) throw Fail("constant divisor holds 0");
+            Emit(type, new[] { Map(_op.Inputs[0]), Map(_op.Inputs[1]) }, o, Out().Shape.Aggregate(1L, (x, y) => x * y));
+        }
+
+        // ---------------------------------------------------------------------------------------------------
+        // Format 1.2: TFLite Micro's signal-library custom ops. Parameters come from custom_options (FlexBuffers
+        // maps, keys sorted as TFLM's kernels index them); everything the kernels need is worked out here.
+        // ---------------------------------------------------------------------------------------------------
+
+        private Dictionary<string, FlexBuffers.Reference> CustomOptions(params string[] required)
+        {
+            if (_op.CustomOptions == null || _op.CustomOptions.Length == 0) throw Fail("custom_options are missing");
+            Dictionary<string, FlexBuffers.Reference> map;
+            try
+            {
+                var root = FlexBuffers.GetRoot(_op.CustomOptions);
+                if (!root.IsMap) throw Fail($"custom_options hold a FlexBuffers {root.ValueType}, expected a map");
+                map = root.AsMap();
+            }
+            catch (TfliteFormatException e) { throw Fail("custom_options: " + e.Message); }
+            foreach (var k in required)
+                if (!map.ContainsKey(k)) throw Fail($"custom_options lack '{k}' (found: {string.Join(", ", map.Keys)})");
+            return map;
+        }
+
+        private int OptInt(Dictionary<string, FlexBuffers.Reference> m, string key)
+        {
+            try { return m[key].AsInt32(); }
+            catch (TfliteFormatException e) { throw Fail($"custom_options '{key}': {e.Message}"); }
+        }
+
+        private void RequireShape1D(TfliteTensor t, string what)
+        {
+            if (t.Shape.Length != 1) throw Fail($"{what} '{t.Name}' must be 1-D, has shape [{string.Join(",", t.Shape)}]");
+        }
+
+        private void RequireOutputs(int n)
+        {
+            if (_op.Outputs.Length != n) throw Fail($"expects {n} output(s), has {_op.Outputs.Length}");
+        }
+
+        private void RequireInputs(int n)
+        {
+            if (_op.Inputs.Length != n) throw Fail($"expects {n} input(s), has {_op.Inputs.Length}");
+        }
+
+        private void SignalWindow()
+        {
+            var m = CustomOptions("shift");
+            RequireInputs(2); RequireOutputs(1);
+            TfliteTensor input = In(0), weights = In(1), output = Out();
+            RequireType(input, TfliteTensorType.Int16, "input");
+            RequireType(weights, TfliteTensorType.Int16, "weights");
+            RequireType(output, TfliteTensorType.Int16, "output");
+            RequireShape1D(weights, "weights");
+            ConstData(weights, "weights");
+            int shift = OptInt(m, "shift");
+            if (shift < 0 || shift > 31) throw Fail($"shift {shift} out of range [0, 31]");
+            Emit(OpType.SignalWindow, new[] { Map(_op.Inputs[0]), Map(_op.Inputs[1]) }, new SignalWindowOptions { Shift = shift },
+                input.Shape.Aggregate(1L, (x, y) => x * y));
+        }
+
+        private void SignalFftAutoScale()
+        {
+            RequireInputs(1); RequireOutputs(2);
+            RequireType(In(0), TfliteTensorType.Int16, "input");
+            RequireType(Out(0), TfliteTensorType.Int16, "output");
+            RequireType(Out(1), TfliteTensorType.Int32, "scale bits output");
+            Emit(OpType.SignalFftAutoScale, new[] { Map(_op.Inputs[0]) }, null);
+        }
+
+        /// <summary>kiss_fft's kf_factor: powers of 4, then 2, then odd primes (p0, m0, p1, m1, …).</summary>
+        public static int[] KissFactors(int n)
+        {
+            var f = new List<int>();
+            int p = 4;
+            double floorSqrt = Math.Floor(Math.Sqrt(n));
+            do
+            {
+                while (n % p != 0)
+                {
+                    p = p switch { 4 => 2, 2 => 3, _ => p + 2 };
+                    if (p > floorSqrt) p = n;
+                }
+                n /= p;
+                f.Add(p);
+                f.Add(n);
+            } while (n > 1);
+            return f.ToArray();
+        }
+
+        /// <summary>kiss_fft's fixed-point kf_cexp: (⌊0.5 + 32767·cos φ⌋, ⌊0.5 + 32767·sin φ⌋).</summary>
+        private static (int re, int im) Cexp16(double phase) =>
+            ((int)Math.Floor(.5 + 32767 * Math.Cos(phase)), (int)Math.Floor(.5 + 32767 * Math.Sin(phase)));
+
+        /// <summary>The twiddles kiss_fftr_alloc(nfft, 0) computes: the complex FFT's (nfft/2 of them) and the super twiddles (nfft/4).</summary>
+        public static (int[] twiddles, int[] superTwiddles) KissFftrTwiddles(int fftLength)
+        {
+            int c = fftLength / 2;
+            var tw = new int[2 * c];
+            for (int i = 0; i < c; i++)
+            {
+                const double pi = 3.141592653589793238462643383279502884197169399375105820974944;
+                double phase = -2 * pi * i / c;
+                (tw[2 * i], tw[2 * i + 1]) = Cexp16(phase);
+            }
+            var st = new int[2 * (c / 2)];
+            for (int i = 0; i < c / 2; i++)
+            {
+                double phase = -3.14159265358979323846264338327 * ((double)(i + 1) / c + .5);
+                (st[2 * i], st[2 * i + 1]) = Cexp16(phase);
+            }
+            return (tw, st);
+        }
+
+        private void SignalRfft()
+        {
+            var m = CustomOptions("fft_length");
+            RequireInputs(1); RequireOutputs(1);
+            TfliteTensor input = In(0), output = Out();
+            if (m.TryGetValue("T", out var tRef) && tRef.AsInt32() != (int)TfliteTensorType.Int16)
+                throw Fail($"SignalRfft of type {(TfliteTensorType)tRef.AsInt32()} is not supported (int16 is)");
+            RequireType(input, TfliteTensorType.Int16, "input");
+            RequireType(output, TfliteTensorType.Int16, "output");
+            int n = OptInt(m, "fft_length");
+            if (n < 4 || (n & 1) != 0 || n > 65536) throw Fail($"fft_length {n} must be even, in [4, 65536]");
+            var factors = KissFactors(n / 2);
+            for (int i = 0; i < factors.Length; i += 2)
+                if (factors[i] != 2 && factors[i] != 4)
+                    throw Fail($"fft_length {n}: kiss_fft would use a radix-{factors[i]} butterfly; Edge supports fft lengths whose half is a power of two (radix 2 and 4)");
+            if (input.Shape.Length < 1 || input.Shape[^1] > n) throw Fail($"input rows of {input.Shape.LastOrDefault()} samples exceed fft_length {n}");
+            if (output.Shape.Length != input.Shape.Length || output.Shape[^1] != 2 * (n / 2 + 1))
+                throw Fail($"output rows must hold {n / 2 + 1} complex int16 values");
+            var (tw, st) = KissFftrTwiddles(n);
+            long rows = input.Shape.Aggregate(1L, (x, y) => x * y) / Math.Max(1, input.Shape[^1]);
+            Emit(OpType.SignalRfft, new[] { Map(_op.Inputs[0]) },
+                new SignalRfftOptions { FftLength = n, Factors = factors, Twiddles = tw, SuperTwiddles = st },
+                rows * (n / 2) * (long)Math.Max(1, (int)Math.Round(Math.Log2(n / 2))));
+        }
+
+        private void SignalEnergy()
+        {
+            var m = CustomOptions("start_index", "end_index");
+            RequireInputs(1); RequireOutputs(1);
+            TfliteTensor input = In(0), output = Out();
+            RequireType(input, TfliteTensorType.Int16, "input");
+            RequireType(output, TfliteTensorType.UInt32, "output");
+            RequireShape1D(input, "input"); RequireShape1D(output, "output");
+            int start = OptInt(m, "start_index"), end = OptInt(m, "end_index");
+            if (start < 0 || end < start || end > input.Shape[0] / 2 || end > output.Shape[0])
+                throw Fail($"range [{start}, {end}) does not fit {input.Shape[0] / 2} bins / {output.Shape[0]} outputs");
+            Emit(OpType.SignalEnergy, new[] { Map(_op.Inputs[0]) }, new SignalEnergyOptions { StartIndex = start, EndIndex = end }, 2L * (end - start));
+        }
+
+        private void SignalFilterBank()
+        {
+            var m = CustomOptions("num_channels");
+            RequireInputs(6); RequireOutputs(1);
+            TfliteTensor input = In(0), output = Out();
+            RequireType(input, TfliteTensorType.UInt32, "input");
+            RequireType(output, TfliteTensorType.UInt64, "output");
+            RequireShape1D(input, "input"); RequireShape1D(output, "output");
+            string[] names = { "", "weights", "unweights", "channel frequency starts", "channel weight starts", "channel widths" };
+            for (int i = 1; i < 6; i++)
+            {
+                RequireType(In(i), TfliteTensorType.Int16, names[i]);
+                RequireShape1D(In(i), names[i]);
+                ConstData(In(i), names[i]);
+            }
+            int channels = OptInt(m, "num_channels");
+            if (channels <= 0 || channels != output.Shape[0]) throw Fail($"num_channels {channels} does not match the output's {output.Shape[0]}");
+            Emit(OpType.SignalFilterBank, _op.Inputs.Select(Map).ToArray(), new SignalFilterBankOptions { NumChannels = channels },
+                2L * In(1).Shape[0]);
+        }
+
+        private void SignalFilterBankSquareRoot()
+        {
+            RequireInputs(2); RequireOutputs(1);
+            RequireType(In(0), TfliteTensorType.UInt64, "input");
+            RequireType(In(1), TfliteTensorType.Int32, "scale bits");
+            RequireType(Out(), TfliteTensorType.UInt32, "output");
+            RequireShape1D(In(0), "input");
+            Emit(OpType.SignalFilterBankSquareRoot, new[] { Map(_op.Inputs[0]), Map(_op.Inputs[1]) }, null);
+        }
+
+        private void SignalSpectralSubtraction()
+        {
+            var m = CustomOptions("alternate_one_minus_smoothing", "alternate_smoothing", "clamping", "min_signal_remaining",
+                "num_channels", "one_minus_smoothing", "smoothing", "smoothing_bits", "spectral_subtraction_bits");
+            RequireInputs(1); RequireOutputs(2);
+            TfliteTensor input = In(0);
+            RequireType(input, TfliteTensorType.UInt32, "input");
+            RequireType(Out(0), TfliteTensorType.UInt32, "output");
+            RequireType(Out(1), TfliteTensorType.UInt32, "noise estimate output");
+            RequireShape1D(input, "input");
+            int channels = OptInt(m, "num_channels");
+            if (channels <= 0 || channels != input.Shape[0] || Out(0).Shape.Aggregate(1, (x, y) => x * y) != channels || Out(1).Shape.Aggregate(1, (x, y) => x * y) != channels)
+                throw Fail($"num_channels {channels} does not match the tensors");
+            var o = new SignalSpectralSubtractionOptions
+            {
+                NumChannels = channels,
+                Smoothing = OptInt(m, "smoothing"),
+                OneMinusSmoothing = OptInt(m, "one_minus_smoothing"),
+                AlternateSmoothing = OptInt(m, "alternate_smoothing"),
+                AlternateOneMinusSmoothing = OptInt(m, "alternate_one_minus_smoothing"),
+                SmoothingBits = OptInt(m, "smoothing_bits"),
+                SpectralSubtractionBits = OptInt(m, "spectral_subtraction_bits"),
+                MinSignalRemaining = OptInt(m, "min_signal_remaining"),
+                Clamping = m["clamping"].AsBool(),
+            };
+            if (o.SmoothingBits < 0 || o.SmoothingBits > 31) throw Fail($"smoothing_bits {o.SmoothingBits} out of range [0, 31]");
+            if (o.SpectralSubtractionBits < 0 || o.SpectralSubtractionBits > 63) throw Fail($"spectral_subtraction_bits {o.SpectralSubtractionBits} out of range [0, 63]");
+            // The noise estimate TFLM keeps in a persistent buffer: a state tensor of the arena (format 1.2).
+            int state = _g.AddTensor(new EdgeTensor { Name = (Out(0).Name ?? "") + "/noise_estimate_state", DType = DType.UInt32, Shape = new[] { channels } });
+            _g.StateTensors.Add(state);
+            Emit(OpType.SignalFilterBankSpectralSubtraction, new[] { Map(_op.Inputs[0]), state }, o, 2L * channels);
+        }
+
+        private void SignalPcan()
+        {
+            var m = CustomOptions("snr_shift");
+            RequireInputs(3); RequireOutputs(1);
+            RequireType(In(0), TfliteTensorType.UInt32, "input");
+            RequireType(In(1), TfliteTensorType.UInt32, "noise estimate");
+            RequireType(In(2), TfliteTensorType.Int16, "gain LUT");
+            RequireType(Out(), TfliteTensorType.UInt32, "output");
+            RequireShape1D(In(0), "input");
+            if (In(2).Shape.Aggregate(1, (x, y) => x * y) < 125) throw Fail("gain LUT needs at least 125 entries (4 per bit of a uint32 and 3 more)");
+            int shift = OptInt(m, "snr_shift");
+            if (shift < 0 || shift > 63) throw Fail($"snr_shift {shift} out of range [0, 63]");
+            Emit(OpType.SignalPcan, _op.Inputs.Select(Map).ToArray(), new SignalPcanOptions { SnrShift = shift }, 2L * In(0).Shape[0]);
+        }
+
+        private void SignalFilterBankLog()
+        {
+            var m = CustomOptions("input_correction_bits", "output_scale");
+            RequireInputs(1); RequireOutputs(1);
+            RequireType(In(0), TfliteTensorType.UInt32, "input");
+            RequireType(Out(), TfliteTensorType.Int16, "output");
+            RequireShape1D(In(0), "input");
+            int bits = OptInt(m, "input_correction_bits");
+            if (bits < 0 || bits > 31) throw Fail($"input_correction_bits {bits} out of range [0, 31]");
+            Emit(OpType.SignalFilterBankLog, new[] { Map(_op.Inputs[0]) },
+                new SignalFilterBankLogOptions { InputCorrectionBits = bits, OutputScale = OptInt(m, "output_scale") });
         }
     }
 

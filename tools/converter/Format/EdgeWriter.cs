@@ -10,7 +10,7 @@ namespace Edge.Converter.Format
 {
     /// <summary>
     /// Serialises an <see cref="EdgeGraph"/> into a .edge file (runtime/Format/edge.fbs, file identifier "EDGE",
-    /// format_version 1.0 = 65536).
+    /// format_version 1.2 = 65538, see FormatVersion).
     ///
     /// Constants: each constant tensor (Data != null), in tensor order, gets one BufferRef; its bytes go into
     /// Model.constants at an offset that is a multiple of 16 (zero padding between buffers), and tensor.buffer is
@@ -25,8 +25,8 @@ namespace Edge.Converter.Format
     public static class EdgeWriter
     {
         public const string FileIdentifier = "EDGE";
-        /// <summary>major * 65536 + minor: 1.1 (1.1 added Model.self_test).</summary>
-        public const uint FormatVersion = (1u << 16) | 1;
+        /// <summary>major * 65536 + minor: 1.2 (1.1 added Model.self_test; 1.2 the audio front end and Model.state_tensors).</summary>
+        public const uint FormatVersion = (1u << 16) | 2;
         public const int ConstantAlignment = 16;
 
         /// <summary>Where one constant buffer lives inside Model.constants.</summary>
@@ -83,9 +83,10 @@ namespace Edge.Converter.Format
             int inputsOff = b.CreateVector(g.Inputs.ToArray());
             int outputsOff = b.CreateVector(g.Outputs.ToArray());
             int metadataOff = WriteMetadata(b, g.Metadata ?? new EdgeMetadata());
+            int stateOff = g.StateTensors.Count > 0 ? b.CreateVector(g.StateTensors.ToArray()) : 0;
 
             // table Model
-            b.StartTable(10);
+            b.StartTable(11);
             b.AddUint(0, FormatVersion, 0);
             b.AddOffset(1, tensorsOff);
             b.AddOffset(2, opsOff);
@@ -96,6 +97,7 @@ namespace Edge.Converter.Format
             b.AddUint(7, (uint)g.ArenaBytes, 0);
             b.AddOffset(8, metadataOff);
             b.AddOffset(9, selfTestOff);
+            b.AddOffset(10, stateOff);
             int model = b.EndTable();
             b.Finish(model, FileIdentifier);
             return b.ToArray();
@@ -404,6 +406,45 @@ namespace Edge.Converter.Format
                         b.AddOffset(0, begin); b.AddOffset(1, end); b.AddOffset(2, strides);
                         return b.EndTable();
                     }
+                case IntegerArithmeticOptions o:
+                    b.StartTable(2);
+                    b.AddInt(0, o.ActMin, int.MinValue); b.AddInt(1, o.ActMax, int.MaxValue);
+                    return b.EndTable();
+                case SignalWindowOptions o:
+                    b.StartTable(1);
+                    b.AddInt(0, o.Shift, 0);
+                    return b.EndTable();
+                case SignalRfftOptions o:
+                    {
+                        int f = Vec(b, o.Factors), tw = Vec(b, o.Twiddles), st = Vec(b, o.SuperTwiddles);
+                        b.StartTable(4);
+                        b.AddInt(0, o.FftLength, 0);
+                        b.AddOffset(1, f); b.AddOffset(2, tw); b.AddOffset(3, st);
+                        return b.EndTable();
+                    }
+                case SignalEnergyOptions o:
+                    b.StartTable(2);
+                    b.AddInt(0, o.StartIndex, 0); b.AddInt(1, o.EndIndex, 0);
+                    return b.EndTable();
+                case SignalFilterBankOptions o:
+                    b.StartTable(1);
+                    b.AddInt(0, o.NumChannels, 0);
+                    return b.EndTable();
+                case SignalSpectralSubtractionOptions o:
+                    b.StartTable(9);
+                    b.AddInt(0, o.NumChannels, 0); b.AddInt(1, o.Smoothing, 0); b.AddInt(2, o.OneMinusSmoothing, 0);
+                    b.AddInt(3, o.AlternateSmoothing, 0); b.AddInt(4, o.AlternateOneMinusSmoothing, 0);
+                    b.AddInt(5, o.SmoothingBits, 0); b.AddInt(6, o.SpectralSubtractionBits, 0); b.AddInt(7, o.MinSignalRemaining, 0);
+                    b.AddBool(8, o.Clamping, false);
+                    return b.EndTable();
+                case SignalPcanOptions o:
+                    b.StartTable(1);
+                    b.AddInt(0, o.SnrShift, 0);
+                    return b.EndTable();
+                case SignalFilterBankLogOptions o:
+                    b.StartTable(2);
+                    b.AddInt(0, o.InputCorrectionBits, 0); b.AddInt(1, o.OutputScale, 0);
+                    return b.EndTable();
                 default:
                     throw new ArgumentException($"options class {options.GetType().Name} (union tag {options.UnionType}) is not serialisable");
             }
@@ -462,6 +503,8 @@ namespace Edge.Converter.Format
                     if (g.SelfTest.Outputs[i].Length != g.Tensors[g.Outputs[i]].SizeBytes) throw new ArgumentException($"self-test output {i} has the wrong size");
             }
             foreach (int t in g.Outputs) if (t < 0 || t >= n) throw new ArgumentException($"model output tensor {t} out of range (0..{n - 1})");
+            foreach (int t in g.StateTensors)
+                if (t < 0 || t >= n || g.Tensors[t].IsConstant) throw new ArgumentException($"state tensor {t} is out of range or a constant");
             if (g.Metadata != null)
                 foreach (var kv in g.Metadata.OpCounts)
                     if (!Enum.IsDefined(typeof(OpType), kv.Key)) throw new ArgumentException($"metadata op count for unknown op type {(int)kv.Key}");

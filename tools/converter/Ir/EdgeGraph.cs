@@ -18,6 +18,8 @@ namespace Edge.Converter.Ir
         public EdgeMetadata Metadata { get; set; } = new();
         /// <summary>Optional embedded self-test: input bytes per model input and the output bytes they must give.</summary>
         public EdgeSelfTest SelfTest { get; set; }
+        /// <summary>Activations holding state across invokes (format 1.2 Model.state_tensors): live for the whole plan.</summary>
+        public List<int> StateTensors { get; } = new();
 
         public int AddTensor(EdgeTensor t) { Tensors.Add(t); return Tensors.Count - 1; }
     }
@@ -46,6 +48,7 @@ namespace Edge.Converter.Ir
         {
             DType.Int8 or DType.UInt8 => 1,
             DType.Int16 => 2,
+            DType.UInt64 => 8,
             _ => 4,
         };
     }
@@ -222,5 +225,60 @@ namespace Edge.Converter.Ir
         public int[] Begin = System.Array.Empty<int>();
         public int[] End = System.Array.Empty<int>();
         public int[] Strides = System.Array.Empty<int>();
+    }
+
+    // ---- 1.2: audio front end ----
+
+    public sealed class IntegerArithmeticOptions : OpOptions
+    {
+        public override int UnionType => OptionsType.IntegerArithmetic;
+        public int ActMin = int.MinValue, ActMax = int.MaxValue;
+    }
+
+    public sealed class SignalWindowOptions : OpOptions
+    {
+        public override int UnionType => OptionsType.SignalWindow;
+        public int Shift;
+    }
+
+    public sealed class SignalRfftOptions : OpOptions
+    {
+        public override int UnionType => OptionsType.SignalRfft;
+        public int FftLength;
+        public int[] Factors = System.Array.Empty<int>();
+        public int[] Twiddles = System.Array.Empty<int>();
+        public int[] SuperTwiddles = System.Array.Empty<int>();
+    }
+
+    public sealed class SignalEnergyOptions : OpOptions
+    {
+        public override int UnionType => OptionsType.SignalEnergy;
+        public int StartIndex, EndIndex;
+    }
+
+    public sealed class SignalFilterBankOptions : OpOptions
+    {
+        public override int UnionType => OptionsType.SignalFilterBank;
+        public int NumChannels;
+    }
+
+    public sealed class SignalSpectralSubtractionOptions : OpOptions
+    {
+        public override int UnionType => OptionsType.SignalSpectralSubtraction;
+        public int NumChannels, Smoothing, OneMinusSmoothing, AlternateSmoothing, AlternateOneMinusSmoothing;
+        public int SmoothingBits, SpectralSubtractionBits, MinSignalRemaining;
+        public bool Clamping;
+    }
+
+    public sealed class SignalPcanOptions : OpOptions
+    {
+        public override int UnionType => OptionsType.SignalPcan;
+        public int SnrShift;
+    }
+
+    public sealed class SignalFilterBankLogOptions : OpOptions
+    {
+        public override int UnionType => OptionsType.SignalFilterBankLog;
+        public int InputCorrectionBits, OutputScale;
     }
 }

@@ -30,6 +30,8 @@ namespace Edge.Converter.Planner
         public int AliasOf { get; init; } = -1;
         /// <summary>False for zero-byte tensors, which get offset 0 and no arena space.</summary>
         public bool Planned { get; init; }
+        /// <summary>A state tensor (format 1.2): live across invokes, for the whole run.</summary>
+        public bool IsState { get; init; }
     }
 
     /// <summary>Result of <see cref="MemoryPlanner.Plan"/>.</summary>
@@ -58,7 +60,7 @@ namespace Edge.Converter.Planner
             {
                 string first = l.FirstTime < 0 ? "unused" : l.FirstOp < 0 ? "input" : l.FirstOp.ToString(CultureInfo.InvariantCulture);
                 string last = l.LastTime < 0 ? "unused" : l.LastOp < 0 ? "input" : l.LastOp.ToString(CultureInfo.InvariantCulture);
-                string span = l.FirstTime < 0 ? "unused" : first + ".." + last;
+                string span = l.IsState ? "state (all)" : l.FirstTime < 0 ? "unused" : first + ".." + last;
                 string where = l.Planned
                     ? string.Format(CultureInfo.InvariantCulture, "[{0,8} .. {1,8})", l.ArenaOffset, l.ArenaOffset + l.SizeBytes)
                     : "(no storage)";
@@ -120,6 +122,8 @@ namespace Edge.Converter.Planner
                 foreach (int t in op.Outputs) last[t] = scope;
             }
             foreach (int t in g.Outputs) last[t] = scope;
+            // State tensors (format 1.2) persist across invokes: live for the whole run, never shared.
+            foreach (int t in g.StateTensors) { first[t] = 0; last[t] = scope; }
 
             // ---- Reshape aliasing: union-find, root = smallest tensor index of the group ----
             var parent = new int[n];
@@ -182,6 +186,7 @@ namespace Edge.Converter.Planner
                     ArenaOffset = offset,
                     AliasOf = r != i ? r : -1,
                     Planned = planned,
+                    IsState = g.StateTensors.Contains(i),
                 });
             }
             g.ArenaBytes = arena;
@@ -203,6 +208,7 @@ namespace Edge.Converter.Planner
             foreach (int t in g.Outputs) Check(t, false, "model output");
             var produced = new bool[n];
             foreach (int t in g.Inputs) produced[t] = true;
+            foreach (int t in g.StateTensors) { Check(t, false, "state tensor"); produced[t] = true; }
             for (int i = 0; i < g.Ops.Count; i++)
             {
                 var op = g.Ops[i];

@@ -163,6 +163,7 @@ namespace Edge.Converter.Tflite
         public const byte TransposeOptions = 26;
         public const byte ReducerOptions = 27;
         public const byte SubOptions = 28;
+        public const byte DivOptions = 29;
         public const byte SqueezeOptions = 30;
         public const byte StridedSliceOptions = 32;
         public const byte DequantizeOptions = 38;
@@ -238,6 +239,12 @@ namespace Edge.Converter.Tflite
         public override byte OptionsType => TfliteBuiltinOptionsType.SubOptions;
         public TfliteActivation FusedActivation;
         public bool PotScaleInt16 = true;
+    }
+
+    public sealed class TfliteDivOptions : TfliteOptions
+    {
+        public override byte OptionsType => TfliteBuiltinOptionsType.DivOptions;
+        public TfliteActivation FusedActivation;
     }
 
     public sealed class TfliteMulOptions : TfliteOptions

@@ -287,6 +287,8 @@ namespace Edge.Converter.Tflite
                     return new TfliteSubOptions { FusedActivation = (TfliteActivation)o.GetSbyte(0), PotScaleInt16 = o.GetBool(1, true) };
                 case TfliteBuiltinOptionsType.MulOptions:
                     return new TfliteMulOptions { FusedActivation = (TfliteActivation)o.GetSbyte(0) };
+                case TfliteBuiltinOptionsType.DivOptions:
+                    return new TfliteDivOptions { FusedActivation = (TfliteActivation)o.GetSbyte(0) };
                 case TfliteBuiltinOptionsType.ReshapeOptions:
                     {
                         var v = o.GetVector(0, 4);
