@@ -1,0 +1,188 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Edge.Converter.Cli;
+using Edge.Converter.Onnx;
+
+namespace Edge.Converter.Quantization
+{
+    /// <summary>Static post-training quantization: float ONNX + calibration samples → QDQ ONNX.</summary>
+    public static class PostTrainingQuantizer
+    {
+        public sealed class Result
+        {
+            /// <summary>The float graph after <see cref="FloatGraphPrep"/> (what was calibrated).</summary>
+            public OnnxModel Prepared { get; init; }
+            public Dictionary<string, TensorRange> Ranges { get; init; }
+            public QdqResult Qdq { get; init; }
+            public CalibrationOptions Options { get; init; }
+        }
+
+        public static Result Quantize(OnnxModel floatModel, CalibrationData data, CalibrationOptions options, TextWriter progress = null)
+        {
+            var prepared = FloatGraphPrep.Prepare(floatModel);
+            // fail on ops that cannot be quantized before spending time on calibration
+            foreach (var n in prepared.Graph.Nodes)
+                if (!QdqQuantizer.QuantizableOps.Contains(n.OpType))
+                    throw new Conversion.ConversionException($"node {n} (#{prepared.Graph.Nodes.IndexOf(n)}): {n.OpType} cannot be quantized to int8 (supported: {string.Join(", ", QdqQuantizer.QuantizableOps)})");
+            var ranges = CalibrationRunner.Calibrate(prepared, data, options, progress);
+            var qdq = QdqQuantizer.Quantize(prepared, ranges);
+            return new Result { Prepared = prepared, Ranges = ranges, Qdq = qdq, Options = options };
+        }
+    }
+
+    public sealed class LayerError
+    {
+        public string Layer { get; init; }
+        public string Op { get; init; }
+        public string Tensor { get; init; }
+        public double SignalEnergy { get; set; }
+        public double NoiseEnergy { get; set; }
+        public double MaxAbsError { get; set; }
+        public long Elements { get; set; }
+        public float Scale { get; init; }
+        public long ZeroPoint { get; init; }
+        /// <summary>10·log10(Σx² / Σ(x − x̂)²); +∞ when the int8 graph reproduces the float tensor exactly.</summary>
+        public double SqnrDb => NoiseEnergy == 0 ? double.PositiveInfinity : SignalEnergy == 0 ? double.NegativeInfinity : 10 * Math.Log10(SignalEnergy / NoiseEnergy);
+    }
+
+    /// <summary>
+    /// Per-layer quantization error: for every quantized op's output, the float graph's tensor against the int8
+    /// graph's dequantized tensor over the calibration samples — SQNR in dB and the largest absolute error —
+    /// sorted worst (lowest SQNR) first.
+    /// </summary>
+    public sealed class QuantizationReport
+    {
+        public string Model { get; init; }
+        public string Method { get; init; }
+        public int Samples { get; init; }
+        /// <summary>What computed the int8 side.</summary>
+        public string Int8Side { get; init; }
+        public List<LayerError> Layers { get; init; }
+        /// <summary>The model outputs' errors (a subset of <see cref="Layers"/>, by tensor name).</summary>
+        public List<LayerError> Outputs { get; init; }
+
+        public const string FakeQuantNote =
+            "int8 side: the QDQ graph run by the converter's float executor (QuantizeLinear/DequantizeLinear as ONNX defines them, ops in float between them: fake quantization)";
+
+        /// <summary>Runs the float graph and the QDQ graph (fake-quant) on every calibration sample.</summary>
+        public static QuantizationReport Measure(string modelName, PostTrainingQuantizer.Result r, CalibrationData data, TextWriter progress = null)
+        {
+            var fexec = new FloatExecutor(r.Prepared);
+            var qexec = new FloatExecutor(r.Qdq.Model);
+            var errs = r.Qdq.Layers.Select(l => new LayerError
+            {
+                Layer = l.NodeName, Op = l.Fused, Tensor = l.FloatTensor, Scale = l.Params.Scale[0], ZeroPoint = l.Params.ZeroPoint[0],
+            }).ToList();
+            var bar = progress == null ? null : new ProgressBar(progress, "measuring error", data.Count);
+            int n = 0;
+            foreach (var x in data.Samples())
+            {
+                var feeds = new Dictionary<string, FloatTensor> { [data.InputName] = x };
+                var fe = fexec.Run(feeds);
+                var qe = qexec.Run(feeds);
+                for (int i = 0; i < errs.Count; i++)
+                {
+                    var a = fe[r.Qdq.Layers[i].FloatTensor].F;
+                    var b = qe[r.Qdq.Layers[i].QdqTensor].F;
+                    var e = errs[i];
+                    for (int k = 0; k < a.Length; k++)
+                    {
+                        double d = (double)a[k] - b[k];
+                        e.SignalEnergy += (double)a[k] * a[k];
+                        e.NoiseEnergy += d * d;
+                        e.MaxAbsError = Math.Max(e.MaxAbsError, Math.Abs(d));
+                    }
+                    e.Elements += a.Length;
+                }
+                n++;
+                bar?.Step();
+            }
+            var outputs = new HashSet<string>(r.Prepared.Graph.Outputs.Select(o => o.Name), StringComparer.Ordinal);
+            return new QuantizationReport
+            {
+                Model = modelName,
+                Method = CalibrationOptions.Name(r.Options.Method) + (r.Options.Method == CalibrationMethod.Percentile ? $" {r.Options.Percentile.ToString(CultureInfo.InvariantCulture)}" : ""),
+                Samples = n,
+                Int8Side = FakeQuantNote,
+                Layers = errs.OrderBy(e => e.SqnrDb).ThenByDescending(e => e.MaxAbsError).ToList(),
+                Outputs = errs.Where(e => outputs.Contains(e.Tensor)).ToList(),
+            };
+        }
+
+        private static string Db(double v) => double.IsPositiveInfinity(v) ? "inf" : double.IsNegativeInfinity(v) ? "-inf" : v.ToString("F2", CultureInfo.InvariantCulture);
+        private static string G(double v) => v.ToString("G4", CultureInfo.InvariantCulture);
+
+        public TextTable Table(int top = int.MaxValue)
+        {
+            var t = new TextTable("#", "layer", "op", "SQNR dB", "max abs err", "scale", "zp");
+            int i = 0;
+            foreach (var e in Layers.Take(top))
+                t.Add((++i).ToString(CultureInfo.InvariantCulture), e.Layer, e.Op, Db(e.SqnrDb), G(e.MaxAbsError), G(e.Scale), e.ZeroPoint.ToString(CultureInfo.InvariantCulture));
+            return t;
+        }
+
+        public void PrintTop(TextWriter w, int top = 5)
+        {
+            w.WriteLine($"quantization error per layer ({Method}, {Samples} samples), worst {Math.Min(top, Layers.Count)} of {Layers.Count}:");
+            Table(top).Write(w);
+            foreach (var o in Outputs) w.WriteLine($"model output '{o.Tensor}': SQNR {Db(o.SqnrDb)} dB, max abs error {G(o.MaxAbsError)}");
+        }
+
+        /// <summary>Writes the report: JSON for *.json, CSV for *.csv, a text table otherwise.</summary>
+        public void Write(string path)
+        {
+            string ext = Path.GetExtension(path).ToLowerInvariant();
+            string text = ext == ".json" ? Json() : ext == ".csv" ? Csv() : Text();
+            File.WriteAllText(path, text);
+        }
+
+        public string Json()
+        {
+            JsonNode Num(double v) => double.IsFinite(v) ? JsonValue.Create(v) : JsonValue.Create(double.IsPositiveInfinity(v) ? "inf" : "-inf");
+            var o = new JsonObject
+            {
+                ["model"] = Model,
+                ["method"] = Method,
+                ["samples"] = Samples,
+                ["int8Side"] = Int8Side,
+                ["layers"] = new JsonArray(Layers.Select(e => (JsonNode)new JsonObject
+                {
+                    ["layer"] = e.Layer, ["op"] = e.Op, ["tensor"] = e.Tensor, ["sqnrDb"] = Num(e.SqnrDb), ["maxAbsError"] = e.MaxAbsError,
+                    ["elements"] = e.Elements, ["scale"] = e.Scale, ["zeroPoint"] = e.ZeroPoint,
+                }).ToArray()),
+                ["outputs"] = new JsonArray(Outputs.Select(e => (JsonNode)new JsonObject { ["tensor"] = e.Tensor, ["sqnrDb"] = Num(e.SqnrDb), ["maxAbsError"] = e.MaxAbsError }).ToArray()),
+            };
+            return o.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
+        }
+
+        public string Csv()
+        {
+            var sb = new StringBuilder("rank,layer,op,tensor,sqnr_db,max_abs_error,elements,scale,zero_point\n");
+            int i = 0;
+            static string Q(string s) => s.Contains(',') || s.Contains('"') ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
+            foreach (var e in Layers)
+                sb.Append($"{++i},{Q(e.Layer)},{Q(e.Op)},{Q(e.Tensor)},{Db(e.SqnrDb)},{e.MaxAbsError.ToString("R", CultureInfo.InvariantCulture)},{e.Elements},{e.Scale.ToString("R", CultureInfo.InvariantCulture)},{e.ZeroPoint}\n");
+            return sb.ToString();
+        }
+
+        public string Text()
+        {
+            var w = new StringWriter();
+            w.WriteLine($"Edge post-training quantization report: {Model}");
+            w.WriteLine($"calibration: {Method}, {Samples} samples");
+            w.WriteLine(Int8Side);
+            w.WriteLine("SQNR = 10·log10(Σx² / Σ(x − x̂)²) over all samples; x = float graph, x̂ = int8 graph dequantized; worst first");
+            w.WriteLine();
+            Table().Write(w);
+            w.WriteLine();
+            foreach (var o in Outputs) w.WriteLine($"model output '{o.Tensor}': SQNR {Db(o.SqnrDb)} dB, max abs error {G(o.MaxAbsError)}");
+            return w.ToString();
+        }
+    }
+}
