@@ -17,7 +17,7 @@ namespace Edge.Converter.Quantization
     }
 
     /// <summary>
-    /// Decoders for calibration images: PNG (8- and 16-bit gray, gray+alpha, RGB, RGBA and palette, non-interlaced;
+    /// Decoders for calibration images: PNG (1/2/4/8/16-bit gray, 8/16-bit gray+alpha, RGB and RGBA, 1/2/4/8-bit palette, non-interlaced;
     /// 16-bit samples keep their high byte, alpha is dropped) and binary/ASCII PGM/PPM (P5/P2/P6/P3, maxval ≤ 255).
     /// </summary>
     public static class Images
@@ -96,8 +96,9 @@ namespace Edge.Converter.Quantization
             if (w <= 0 || h <= 0 || w > 1 << 15 || h > 1 << 15) throw new ConversionException("PNG has no valid IHDR");
             if (interlace != 0) throw new ConversionException("interlaced PNG is not supported");
             int samples = color switch { 0 => 1, 2 => 3, 3 => 1, 4 => 2, 6 => 4, _ => throw new ConversionException($"PNG color type {color} not supported") };
-            if (!(depth == 8 || (depth == 16 && color != 3))) throw new ConversionException($"PNG bit depth {depth} not supported (8 or 16)");
-            int bpp = samples * depth / 8, stride = w * bpp;
+            bool packed = depth is 1 or 2 or 4 && color is 0 or 3;   // sub-byte gray or palette indices
+            if (!(packed || depth == 8 || (depth == 16 && color != 3))) throw new ConversionException($"PNG bit depth {depth} with color type {color} not supported");
+            int bpp = packed ? 1 : samples * depth / 8, stride = packed ? (w * depth + 7) / 8 : w * bpp;
             var raw = new byte[h * (stride + 1)];
             idat.Position = 0;
             using (var z = new ZLibStream(idat, CompressionMode.Decompress))
@@ -128,9 +129,11 @@ namespace Edge.Converter.Quantization
                 }
                 for (int x = 0; x < w; x++)
                 {
+                    int sub = packed ? (cur[x * depth / 8] >> (8 - depth - x * depth % 8)) & ((1 << depth) - 1) : 0;
+                    if (packed && color == 0) { px[y * w + x] = (byte)(sub * 255 / ((1 << depth) - 1)); continue; }
                     if (color == 3)
                     {
-                        int idx = cur[x];
+                        int idx = packed ? sub : cur[x];
                         if (palette == null || 3 * idx + 2 >= palette.Length) throw new ConversionException("PNG palette index out of range");
                         for (int k = 0; k < 3; k++) px[(y * w + x) * 3 + k] = palette[3 * idx + k];
                     }
