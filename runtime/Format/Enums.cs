@@ -36,6 +36,17 @@ namespace Edge.Runtime
         Dequantize = 20,
         Transpose = 21,
         StridedSlice = 22,
+        QLinearConv = 23,
+        QLinearMatMul = 24,
+    }
+
+    /// <summary>The schema's RequantRule: which requantization rule an op applies (format 1.2).</summary>
+    public static class RequantRule
+    {
+        /// <summary>TFLite / TFLite Micro fixed point (every TFLite-derived op).</summary>
+        public const int TfliteFixedPoint = 0;
+        /// <summary>ONNX Runtime's float rule: float32 scale, round half to even.</summary>
+        public const int OnnxRuntimeFloat = 1;
     }
 
     /// <summary>Union tag values of the schema's OpOptions union (0 = NONE).</summary>
@@ -59,6 +70,8 @@ namespace Edge.Runtime
         public const int AffineQuantize = 15;
         public const int Transpose = 16;
         public const int StridedSlice = 17;
-        public const int Count = 18;
+        public const int QLinearConv = 18;
+        public const int QLinearMatMul = 19;
+        public const int Count = 20;
     }
 }

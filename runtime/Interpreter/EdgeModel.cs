@@ -9,9 +9,9 @@ namespace Edge.Runtime
     /// </summary>
     public sealed class EdgeModel
     {
-        /// <summary>Format version this runtime reads: major 1, up to minor 1 (1.1 added the self-test).</summary>
+        /// <summary>Format version this runtime reads: major 1, up to minor 2 (1.1 added the self-test, 1.2 the ONNX ops and requantization rule).</summary>
         public const int FormatVersionMajor = 1;
-        public const int FormatVersionMinor = 1;
+        public const int FormatVersionMinor = 2;
 
         /// <summary>Embedded self-test: file offsets of the stored input and expected output bytes (null when absent).</summary>
         public int[] SelfTestInputOffsets;

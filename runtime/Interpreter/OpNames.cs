@@ -30,11 +30,13 @@ namespace Edge.Runtime
                 case OpType.Dequantize: return "DEQUANTIZE";
                 case OpType.Transpose: return "TRANSPOSE";
                 case OpType.StridedSlice: return "STRIDED_SLICE";
+                case OpType.QLinearConv: return "QLINEAR_CONV";
+                case OpType.QLinearMatMul: return "QLINEAR_MATMUL";
                 default: return "UNKNOWN";
             }
         }
 
         /// <summary>Number of op types this runtime knows (valid OpType values are 0 .. Count-1).</summary>
-        public const int Count = 23;
+        public const int Count = 25;
     }
 }

@@ -84,7 +84,7 @@ exit codes: 0 ok, 1 usage, 2 invalid or unsupported input, 3 internal error";
         }
 
         private static bool IsInputError(Exception e) =>
-            e is EdgeFormatException or ConversionException or TfliteFormatException or NpyFormatException
+            e is EdgeFormatException or ConversionException or TfliteFormatException or NpyFormatException or Edge.Converter.Onnx.OnnxFormatException
               or InputMismatchException or FileNotFoundException or DirectoryNotFoundException;
     }
 
