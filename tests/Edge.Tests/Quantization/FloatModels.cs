@@ -96,6 +96,23 @@ namespace Edge.Tests.Quantization
             return b.Model;
         }
 
+        /// <summary>The ops the ONNX importer lowers today: Conv+BatchNorm+Relu, MaxPool, strided Conv+Relu6, Flatten, Gemm. Input [1,1,12,12].</summary>
+        public static OnnxModel SmallCnn(int seed = 4)
+        {
+            var b = new Builder(seed);
+            var x = b.Input("image", 1, 1, 12, 12);
+            var c1 = b.Node("Conv", new[] { x, b.Random(0.5, 6, 1, 3, 3), b.Random(0.1, 6) }, ("pads", new long[] { 1, 1, 1, 1 }));
+            var bn = b.Node("BatchNormalization", new[] { c1, b.Uniform(0.5, 1.5, 6), b.Random(0.1, 6), b.Random(0.1, 6), b.Uniform(0.5, 2, 6) });
+            var r1 = b.Node("Relu", new[] { bn });
+            var p1 = b.Node("MaxPool", new[] { r1 }, ("kernel_shape", new long[] { 2, 2 }), ("strides", new long[] { 2, 2 }));
+            var c2 = b.Node("Conv", new[] { p1, b.Random(0.3, 8, 6, 3, 3), b.Random(0.1, 8) }, ("strides", new long[] { 2, 2 }), ("pads", new long[] { 1, 1, 1, 1 }));
+            var r2 = b.Node("Clip", new[] { c2, b.Const(new[] { 0f }), b.Const(new[] { 6f }) });
+            var fl = b.Node("Flatten", new[] { r2 });
+            var fc = b.Node("Gemm", new[] { fl, b.Random(0.2, 5, 72), b.Random(0.1, 5) }, ("transB", 1L));
+            b.Output(fc);
+            return b.Model;
+        }
+
         /// <summary>Exercises the remaining ops: Pad, Transpose, Reshape, MatMul, Mul by a constant, Sigmoid, Concat, Squeeze/Unsqueeze.</summary>
         public static OnnxModel Mixed(int seed = 2)
         {

@@ -36,6 +36,73 @@ namespace Edge.Converter.Quantization
         }
     }
 
+    /// <summary>
+    /// The QDQ model imported to .edge with each layer's QuantizeLinear output added as a model output, so that the
+    /// Edge runtime's own int8 value of every layer can be read after one inference.
+    /// </summary>
+    public sealed class EdgeProbe
+    {
+        private readonly Edge.Runtime.Interpreter _interp;
+        private readonly List<QuantizedLayer> _layers;
+        private readonly int _first;
+        private readonly byte[] _in;
+        private readonly byte[][] _out;
+
+        private EdgeProbe(Edge.Runtime.Interpreter interp, List<QuantizedLayer> layers, int first)
+        {
+            _interp = interp; _layers = layers; _first = first;
+            _in = new byte[interp.Input(0).SizeBytes];
+            _out = layers.Select((_, i) => new byte[interp.Output(first + i).SizeBytes]).ToArray();
+        }
+
+        /// <summary>Null when the importer does not take the probe model (then the report falls back to fake quantization).</summary>
+        public static EdgeProbe TryCreate(QdqResult q)
+        {
+            var m = q.Model;
+            var g = new OnnxGraph { Name = m.Graph.Name };
+            g.Inputs.AddRange(m.Graph.Inputs);
+            g.Outputs.AddRange(m.Graph.Outputs);
+            g.Initializers.AddRange(m.Graph.Initializers);
+            g.Nodes.AddRange(m.Graph.Nodes);
+            foreach (var l in q.Layers)
+            {
+                var dq = m.Graph.Nodes.Single(n => n.OpType == "DequantizeLinear" && n.Outputs[0] == l.QdqTensor);
+                g.Outputs.Add(new OnnxValueInfo { Name = dq.Inputs[0], ElementType = OnnxDataType.Int8 });
+            }
+            var probe = new OnnxModel { IrVersion = m.IrVersion, ProducerName = m.ProducerName, ProducerVersion = m.ProducerVersion, Graph = g };
+            foreach (var kv in m.Opsets) probe.Opsets[kv.Key] = kv.Value;
+            try
+            {
+                var bytes = Conversion.ModelConverter.Convert(probe, "probe").FileBytesData;
+                var em = Edge.Runtime.EdgeModel.Load(bytes);
+                int first = m.Graph.Outputs.Count;
+                if (em.InputCount != 1 || em.Input(0).Type != Edge.Runtime.DType.Float32 || em.OutputCount != first + q.Layers.Count) return null;
+                for (int i = 0; i < q.Layers.Count; i++) if (em.Output(first + i).Type != Edge.Runtime.DType.Int8) return null;
+                return new EdgeProbe(new Edge.Runtime.Interpreter(em, new byte[em.ArenaBytes]), q.Layers, first);
+            }
+            catch (Conversion.ConversionException) { return null; }
+        }
+
+        /// <summary>One inference; each layer's int8 output dequantized (real = scale · (q − zp)).</summary>
+        public float[][] Run(FloatTensor x)
+        {
+            Buffer.BlockCopy(x.F, 0, _in, 0, _in.Length);
+            _interp.SetInput(0, _in, 0);
+            _interp.Invoke();
+            var r = new float[_layers.Count][];
+            for (int i = 0; i < _layers.Count; i++)
+            {
+                _interp.GetOutput(_first + i, _out[i], 0);
+                float s = _layers[i].Params.Scale[0];
+                long zp = _layers[i].Params.ZeroPoint[0];
+                var v = new float[_out[i].Length];
+                for (int k = 0; k < v.Length; k++) v[k] = s * ((sbyte)_out[i][k] - zp);
+                r[i] = v;
+            }
+            return r;
+        }
+    }
+
     public sealed class LayerError
     {
         public string Layer { get; init; }
@@ -70,11 +137,20 @@ namespace Edge.Converter.Quantization
         public const string FakeQuantNote =
             "int8 side: the QDQ graph run by the converter's float executor (QuantizeLinear/DequantizeLinear as ONNX defines them, ops in float between them: fake quantization)";
 
-        /// <summary>Runs the float graph and the QDQ graph (fake-quant) on every calibration sample.</summary>
-        public static QuantizationReport Measure(string modelName, PostTrainingQuantizer.Result r, CalibrationData data, TextWriter progress = null)
+        public const string EdgeRuntimeNote =
+            "int8 side: the Edge runtime (reference kernels) running the QDQ model as imported to .edge, every layer's int8 tensor read out as an extra model output and dequantized with its scale and zero point";
+
+        /// <summary>
+        /// Runs the float graph and the int8 graph on every calibration sample. The int8 side is the Edge runtime
+        /// when the importer accepts the QDQ model with every layer's quantized tensor added as a model output
+        /// (<paramref name="edgeRuntime"/>), else the QDQ graph in the float executor (fake quantization); the
+        /// report's <see cref="Int8Side"/> says which.
+        /// </summary>
+        public static QuantizationReport Measure(string modelName, PostTrainingQuantizer.Result r, CalibrationData data, TextWriter progress = null, bool edgeRuntime = true)
         {
             var fexec = new FloatExecutor(r.Prepared);
             var qexec = new FloatExecutor(r.Qdq.Model);
+            var probe = edgeRuntime ? EdgeProbe.TryCreate(r.Qdq) : null;
             var errs = r.Qdq.Layers.Select(l => new LayerError
             {
                 Layer = l.NodeName, Op = l.Fused, Tensor = l.FloatTensor, Scale = l.Params.Scale[0], ZeroPoint = l.Params.ZeroPoint[0],
@@ -85,11 +161,12 @@ namespace Edge.Converter.Quantization
             {
                 var feeds = new Dictionary<string, FloatTensor> { [data.InputName] = x };
                 var fe = fexec.Run(feeds);
-                var qe = qexec.Run(feeds);
+                var qe = probe == null ? qexec.Run(feeds) : null;
+                var pe = probe?.Run(x);
                 for (int i = 0; i < errs.Count; i++)
                 {
                     var a = fe[r.Qdq.Layers[i].FloatTensor].F;
-                    var b = qe[r.Qdq.Layers[i].QdqTensor].F;
+                    var b = pe != null ? pe[i] : qe[r.Qdq.Layers[i].QdqTensor].F;
                     var e = errs[i];
                     for (int k = 0; k < a.Length; k++)
                     {
@@ -109,7 +186,7 @@ namespace Edge.Converter.Quantization
                 Model = modelName,
                 Method = CalibrationOptions.Name(r.Options.Method) + (r.Options.Method == CalibrationMethod.Percentile ? $" {r.Options.Percentile.ToString(CultureInfo.InvariantCulture)}" : ""),
                 Samples = n,
-                Int8Side = FakeQuantNote,
+                Int8Side = probe != null ? EdgeRuntimeNote : FakeQuantNote,
                 Layers = errs.OrderBy(e => e.SqnrDb).ThenByDescending(e => e.MaxAbsError).ToList(),
                 Outputs = errs.Where(e => outputs.Contains(e.Tensor)).ToList(),
             };
