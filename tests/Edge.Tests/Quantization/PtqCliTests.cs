@@ -128,5 +128,54 @@ namespace Edge.Tests.Quantization
             }
             finally { Directory.Delete(cal, true); }
         }
+        /// <summary>
+        /// A float CNN exported by PyTorch (Data/make_torch_cnn.py: Conv, Relu, MaxPool, Relu6 as Relu+Clip with
+        /// Constant bounds, view() as Reshape with a Constant shape, Linear as Gemm) with PyTorch's own outputs:
+        /// the float executor reproduces them, and the converted .edge model tracks them.
+        /// </summary>
+        [Fact]
+        public void TorchExportedModelConvertsAndTracksTorchOutputs()
+        {
+            string data = Path.Combine(AppContext.BaseDirectory, "Quantization", "Data");
+            string model = Path.Combine(data, "torch_cnn.onnx"), cal = Path.Combine(data, "torch_cal");
+            var torchOut = Npy.Read(Path.Combine(data, "torch_out.npy"));
+            var expected = new float[torchOut.Data.Length / 4];
+            Buffer.BlockCopy(torchOut.Data, 0, expected, 0, torchOut.Data.Length);
+            var m = OnnxReader.ReadFile(model);
+            var samples = new CalibrationData(m, cal).Samples().ToList();
+            Assert.Equal(torchOut.Shape[0], samples.Count);
+            var exec = new FloatExecutor(m);
+            for (int s = 0; s < samples.Count; s++)
+            {
+                var y = exec.Run(new Dictionary<string, FloatTensor> { ["input"] = samples[s] })["logits"].F;
+                for (int k = 0; k < y.Length; k++)
+                    Assert.True(Math.Abs(y[k] - expected[s * y.Length + k]) <= 1e-5 + 1e-4 * Math.Abs(expected[s * y.Length + k]), $"sample {s} logit {k}");
+            }
+
+            string output = Path.Combine(_dir, "torch.edge");
+            var (code, stdout, _) = Edge("convert", model, "--calibration", cal, "--report", Path.Combine(_dir, "r.txt"), "-o", output);
+            Assert.Equal(0, code);
+            Assert.Contains("Conv+Relu+Clip", stdout);   // Relu and the Clip after it both folded into the conv's output range
+            var em = EdgeModel.Load(File.ReadAllBytes(output));
+            var interp = new Interpreter(em, new byte[em.ArenaBytes]);
+            double sig = 0, noise = 0;
+            var ob = new byte[em.Output(0).SizeBytes];
+            for (int s = 0; s < samples.Count; s++)
+            {
+                var ib = new byte[samples[s].F.Length * 4];
+                Buffer.BlockCopy(samples[s].F, 0, ib, 0, ib.Length);
+                interp.SetInput(0, ib, 0);
+                interp.Invoke();
+                interp.GetOutput(0, ob, 0);
+                for (int k = 0; k < ob.Length / 4; k++)
+                {
+                    double e = expected[s * (ob.Length / 4) + k], a = BitConverter.ToSingle(ob, 4 * k);
+                    sig += e * e; noise += (e - a) * (e - a);
+                }
+            }
+            double sqnr = 10 * Math.Log10(sig / noise);
+            _log.WriteLine($"torch CNN: .edge output vs PyTorch float: {sqnr:F1} dB");
+            Assert.True(sqnr > 25, $"{sqnr:F1} dB");
+        }
     }
 }
