@@ -633,6 +633,9 @@ namespace Edge.Converter.Onnx
                 {
                     StrideH = sh, StrideW = sw, DilationH = dh, DilationW = dw, PadTop = pt, PadLeft = pl, PadBottom = pb, PadRight = pr,
                     Group = group, InputZeroPoint = xZp, WeightZeroPoint = Expand(wZp, (int)o), OutputZeroPoint = yZp,
+                    // ONNX Runtime's x86-64 GEMM for int8 weights (u8s8, VPMADDUBSW) saturates pair sums to int16; its
+                    // depthwise kernel (one input and one output channel per group) does not.
+                    PairSaturation = wType == DType.Int8 && wZp.All(z => z == 0) && !(ipg == 1 && o / group == 1),
                 };
                 if (yType != DType.Int32)
                 {
@@ -696,7 +699,12 @@ namespace Edge.Converter.Onnx
                     if (bias.ElementCount != nn) throw Error($"bias must have {nn} entries (per column)");
                     biasT = _g.AddTensor(new EdgeTensor { Name = bias.Name, DType = DType.Int32, Shape = new[] { (int)nn }, Data = (byte[])bias.Data.Clone() });
                 }
-                var opts = new QLinearMatMulOptions { InputZeroPoint = aZp, WeightZeroPoint = Expand(bZp, (int)nn), OutputZeroPoint = yZp };
+                var opts = new QLinearMatMulOptions
+                {
+                    InputZeroPoint = aZp, WeightZeroPoint = Expand(bZp, (int)nn), OutputZeroPoint = yZp,
+                    // ONNX Runtime's x86-64 u8s8 GEMM (VPMADDUBSW) saturates pair sums to int16.
+                    PairSaturation = _g.Tensors[bt].DType == DType.Int8 && bZp.All(z => z == 0),
+                };
                 if (yType != DType.Int32)
                 {
                     // ONNX Runtime (quantize_linear_matmul.cc): float32 a_scale * b_scale[i] / y_scale.
