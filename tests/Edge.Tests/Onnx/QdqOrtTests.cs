@@ -33,8 +33,6 @@ namespace Edge.Tests.Onnx
             ["avgpool_"] = "QLinearAveragePool not yet imported",
             ["globalavgpool_"] = "QLinearGlobalAveragePool not yet imported",
             ["concat_"] = "QLinearConcat not yet imported",
-            ["maxpool_u8"] = "uint8 MaxPool not yet supported by the runtime's pool kernels",
-            ["pad_"] = "Pad not yet imported",
             ["sigmoid_"] = "QLinearSigmoid (MLAS logistic table) not yet imported",
             ["softmax_"] = "QLinearSoftmax not yet imported",
         };

@@ -48,6 +48,7 @@ namespace Edge.Converter.Onnx
 
         private sealed class Val
         {
+            public OnnxDataType ToOnnxType() => Type == DType.UInt8 ? OnnxDataType.UInt8 : Type == DType.Int8 ? OnnxDataType.Int8 : OnnxDataType.Undefined;
             public int Tensor;
             /// <summary>The Edge tensor is the NHWC form of a rank-4 ONNX NCHW value.</summary>
             public bool Nhwc;
@@ -170,7 +171,7 @@ namespace Edge.Converter.Onnx
                     case "Conv": LowerQdqConv(n); return;
                     case "MatMul": LowerQdqMatMul(n, gemm: false); return;
                     case "Gemm": LowerQdqMatMul(n, gemm: true); return;
-                    case "Reshape": case "Flatten": case "Transpose": case "Squeeze": case "Unsqueeze": case "MaxPool":
+                    case "Reshape": case "Flatten": case "Transpose": case "Squeeze": case "Unsqueeze": case "MaxPool": case "Pad":
                         LowerStructural(n); return;
                     case "Relu": case "Clip":
                         LowerActivation(n); return;
@@ -469,6 +470,7 @@ namespace Edge.Converter.Onnx
                 switch (n.OpType)
                 {
                     case "MaxPool": EmitMaxPool(n, v, outName); return;
+                    case "Pad": EmitPad(n, v, outName); return;
                     case "Transpose":
                         {
                             v = ToOnnxLayout(inName, v);
@@ -543,9 +545,49 @@ namespace Edge.Converter.Onnx
                 throw Error("unreachable");
             }
 
+            /// <summary>
+            /// Constant Pad. In QDQ form ONNX Runtime pads the dequantized floats and quantizes again with the same
+            /// parameters, which gives back every input value exactly and quantizes the pad constant c as
+            /// round_half_even(c / scale) + zero point: the integer pad below computes the same.
+            /// </summary>
+            private void EmitPad(OnnxNode n, Val v, string outName)
+            {
+                if (n.String("mode", "constant") != "constant") throw Error($"Pad mode '{n.String("mode", "")}' is not supported (constant is)");
+                long[] pads;
+                float c = 0f;
+                if (_opset < 11) { pads = n.Ints("pads") ?? throw Error("pads is required"); c = n.Float("value", 0f); }
+                else
+                {
+                    pads = ConstOf(n, n.Inputs[1], "pads").AsInt64s();
+                    if (n.Inputs.Count > 2 && n.Inputs[2].Length > 0)
+                    {
+                        var cv = ConstOf(n, n.Inputs[2], "constant_value");
+                        if (cv.DataType == OnnxDataType.Float) c = cv.AsFloats()[0];
+                        else if (cv.DataType == v.ToOnnxType()) c = float.NaN;   // quantized constant: its value is the padded byte
+                        else throw Error($"constant_value of type {cv.DataType} is not supported");
+                    }
+                    if (n.Inputs.Count > 3 && n.Inputs[3].Length > 0) throw Error("Pad with axes is not supported");
+                }
+                int rank = v.OnnxShape.Length;
+                if (pads.Length != 2 * rank) throw Error($"pads has {pads.Length} entries, expected {2 * rank}");
+                if (pads.Any(p => p < 0)) throw Error("negative pads (cropping) are not supported");
+                int value;
+                if (float.IsNaN(c)) value = (int)ConstOf(n, n.Inputs[2]).AsInt64s()[0];
+                else
+                {
+                    int qmin = v.Type == DType.UInt8 ? 0 : -128, qmax = v.Type == DType.UInt8 ? 255 : 127;
+                    value = Edge.Kernels.Reference.OrtRequant.QuantizeLinear(c, v.Scale, v.ZeroPoint, qmin, qmax);
+                }
+                var outShape = Enumerable.Range(0, rank).Select(i => v.OnnxShape[i] + pads[i] + pads[i + rank]).ToArray();
+                int[] order = v.Nhwc ? new[] { 0, 2, 3, 1 } : Enumerable.Range(0, rank).ToArray();
+                var paddings = new int[2 * rank];
+                for (int k = 0; k < rank; k++) { paddings[2 * k] = (int)pads[order[k]]; paddings[2 * k + 1] = (int)pads[order[k] + rank]; }
+                var outVal = NewVal(outName, outShape, v.Type, v.Nhwc, v.Scale, v.ZeroPoint);
+                Emit(OpType.Pad, new[] { v.Tensor }, new[] { outVal.Tensor }, new PadOptions { Paddings = paddings, PadValue = value }, 0);
+            }
+
             private void EmitMaxPool(OnnxNode n, Val v, string outName)
             {
-                if (v.Type != DType.Int8) throw Error("MaxPool on uint8 is not supported (int8 is)");
                 if (v.OnnxShape.Length != 4) throw Error("MaxPool needs a rank-4 NCHW input");
                 if (n.Int("ceil_mode", 0) != 0) throw Error("ceil_mode = 1 is not supported");
                 if (n.Outputs.Count > 1 && n.Outputs[1].Length > 0) throw Error("the Indices output is not supported");
@@ -560,7 +602,8 @@ namespace Edge.Converter.Onnx
                 Emit(OpType.MaxPool2D, new[] { v.Tensor }, new[] { outVal.Tensor }, new Pool2DOptions
                 {
                     StrideH = sh, StrideW = sw, FilterH = (int)k[0], FilterW = (int)k[1],
-                    PadTop = pt, PadLeft = pl, PadBottom = pb, PadRight = pr, ActMin = -128, ActMax = 127,
+                    PadTop = pt, PadLeft = pl, PadBottom = pb, PadRight = pr,
+                    ActMin = v.Type == DType.UInt8 ? 0 : -128, ActMax = v.Type == DType.UInt8 ? 255 : 127,
                 }, oh * ow * v.OnnxShape[0] * v.OnnxShape[1] * k[0] * k[1]);
             }
 
