@@ -28,8 +28,6 @@ namespace Edge.Tests.Onnx
         /// <summary>Model name prefixes Edge rejects (with the reason), each checked to fail cleanly.</summary>
         public static readonly Dictionary<string, string> Unsupported = new()
         {
-            ["add_"] = "QLinearAdd (com.microsoft) not yet imported",
-            ["mul_"] = "QLinearMul (com.microsoft) not yet imported",
             ["avgpool_"] = "QLinearAveragePool not yet imported",
             ["globalavgpool_"] = "QLinearGlobalAveragePool not yet imported",
             ["concat_"] = "QLinearConcat not yet imported",

@@ -432,6 +432,12 @@ namespace Edge.Converter.Format
                         b.AddBool(7, o.PairSaturation, false);
                         return b.EndTable();
                     }
+                case QLinearBinaryOptions o:
+                    b.StartTable(7);
+                    b.AddInt(0, o.Kind, 0); b.AddInt(1, o.Shift, 0);
+                    b.AddInt(2, o.ZeroPointA, 0); b.AddInt(3, o.ZeroPointB, 0);
+                    b.AddFloat(4, o.RatioA, 0f); b.AddFloat(5, o.RatioB, 0f); b.AddFloat(6, o.Fixed, 0f);
+                    return b.EndTable();
                 case TransposeOptions o:
                     {
                         int perm = Vec(b, o.Perm);

@@ -253,6 +253,14 @@ namespace Edge.Converter.Ir
         public bool PairSaturation;
     }
 
+    /// <summary>Format 1.2: ONNX Runtime's QLinearAdd / QLinearMul (see QLinearBinaryOptions in edge.fbs).</summary>
+    public sealed class QLinearBinaryOptions : OpOptions
+    {
+        public override int UnionType => OptionsType.QLinearBinary;
+        public int Kind, Shift, ZeroPointA, ZeroPointB;
+        public float RatioA, RatioB, Fixed;
+    }
+
     public sealed class TransposeOptions : OpOptions
     {
         public override int UnionType => OptionsType.Transpose;

@@ -173,6 +173,7 @@ namespace Edge.Converter.Onnx
                     case "Gemm": LowerQdqMatMul(n, gemm: true); return;
                     case "Reshape": case "Flatten": case "Transpose": case "Squeeze": case "Unsqueeze": case "MaxPool": case "Pad":
                         LowerStructural(n); return;
+                    case "Add": case "Mul": LowerQdqBinary(n); return;
                     case "Relu": case "Clip":
                         LowerActivation(n); return;
                     default:
@@ -438,6 +439,48 @@ namespace Edge.Converter.Onnx
                 var (q, ys, yz, yType) = GroupOutput(n);
                 var a = Value(da.Source, "input A");
                 EmitMatMul(n, a, da.ZeroPoint[0], db.Source, transB, db.ZeroPoint, bias, yType, q.Outputs[0], da.Scale[0], db.Scale, ys[0], yz);
+            }
+
+            /// <summary>
+            /// DQ→Add/Mul→Q: ONNX Runtime fuses it into QLinearAdd / QLinearMul (com.microsoft) and on x86-64 runs
+            /// int8 QDQ groups on uint8 (QDQS8ToU8Transformer: values and zero points + 128), so the float constants
+            /// are computed in that domain, in ONNX Runtime's order of operations.
+            /// </summary>
+            private void LowerQdqBinary(OnnxNode n)
+            {
+                var da = RequireDq(n, 0, "input A");
+                var db = RequireDq(n, 1, "input B");
+                if (da.Scale.Length != 1 || db.Scale.Length != 1) throw Error("inputs must be quantized per tensor");
+                var (q, ys, yz, yType) = GroupOutput(n);
+                var a = Value(da.Source, "input A");
+                var b = Value(db.Source, "input B");
+                if (a.Type != yType || b.Type != yType) throw Error("inputs and output must share the element type");
+                bool sameShape = a.OnnxShape.SequenceEqual(b.OnnxShape);
+                if (!sameShape && a.OnnxShape.Aggregate(1L, (x, y) => x * y) != 1 && b.OnnxShape.Aggregate(1L, (x, y) => x * y) != 1)
+                    throw Error($"broadcasting [{string.Join(",", a.OnnxShape)}] with [{string.Join(",", b.OnnxShape)}] is not supported (same shapes or a single element)");
+                if (a.Nhwc != b.Nhwc) { a = ToOnnxLayout(da.Source, a); b = ToOnnxLayout(db.Source, b); }
+                var shapeOf = a.OnnxShape.Aggregate(1L, (x, y) => x * y) >= b.OnnxShape.Aggregate(1L, (x, y) => x * y) ? a : b;
+                int shift = yType == DType.Int8 ? 128 : 0;
+                int zpA = da.ZeroPoint[0] + shift, zpB = db.ZeroPoint[0] + shift, zpC = yz + shift;
+                float sa = da.Scale[0], sb = db.Scale[0], sc = ys[0];
+                var o = new QLinearBinaryOptions { Shift = shift, ZeroPointA = zpA, ZeroPointB = zpB };
+                if (n.OpType == "Add")
+                {
+                    o.Kind = 0;
+                    o.RatioA = sa / sc;
+                    o.RatioB = sb / sc;
+                    // MLAS qladd_avx2.cpp: (float)ZeroPointC - (ScaleRatio_AC * ZeroPointA + ScaleRatio_BC * ZeroPointB),
+                    // each operation rounded to float32 (checked against ONNX Runtime on the add_all_* models).
+                    o.Fixed = (float)zpC - (float)((float)(o.RatioA * zpA) + (float)(o.RatioB * zpB));
+                }
+                else
+                {
+                    o.Kind = 1;
+                    o.RatioA = sa * sb / sc;   // MLAS qlmul.cpp: ScaleA * ScaleB / ScaleC
+                    o.Fixed = zpC;
+                }
+                var outVal = NewVal(q.Outputs[0], shapeOf.OnnxShape, yType, shapeOf.Nhwc, ys[0], yz);
+                Emit(OpType.QLinearBinary, new[] { a.Tensor, b.Tensor }, new[] { outVal.Tensor }, o, shapeOf.OnnxShape.Aggregate(1L, (x, y) => x * y));
             }
 
             /// <summary>Relu/Clip outside a fused group: on an integer value they are the DQ→act→Q pattern ONNX Runtime keeps in float.</summary>

@@ -255,6 +255,25 @@ for kind in ('u8', 's8'):
     g.output(g.qdq(s, *act(0, 1, kind)))
     g.save()
 
+# Add / Mul over every value of A against every 4th value of B (quantized inputs exactly representable), with
+# awkward scales: these pin ONNX Runtime's float order of operations (FMA, the uint8 domain for int8).
+for kind in ('u8', 's8'):
+    _, npt, qmin, qmax = QT[kind]
+    for op, (sa, za, sb, zb, sc, zc) in (('Add', (0.0173, 37, 0.00931, 201, 0.0219, 90)), ('Mul', (0.0173, 37, 0.0311, 201, 0.0397, 15))):
+        shift = 0 if kind == 'u8' else -128
+        za, zb, zc = za + shift, zb + shift, zc + shift
+        g = G(f'{op.lower()}_all_{kind}', kind)
+        qa = np.repeat(np.arange(qmin, qmax + 1), 64).reshape(1, 1, 256, 64)
+        qb = np.tile(np.arange(qmin, qmax + 1, 4), 256).reshape(1, 1, 256, 64)
+        a_in, b_in = g.input([1, 1, 256, 64]), g.input([1, 1, 256, 64])
+        g.feeds[0] = ((qa - za) * np.float32(sa)).astype(np.float32)
+        g.feeds[1] = ((qb - zb) * np.float32(sb)).astype(np.float32)
+        a = g.qdq(a_in, np.float32(sa), za)
+        b = g.qdq(b_in, np.float32(sb), zb)
+        c = g.op(op, [a, b])
+        g.output(g.qdq(c, np.float32(sc), zc))
+        g.save()
+
 with open(os.path.join(HERE, 'manifest.json'), 'w') as f:
     json.dump(manifest, f, indent=1)
 print(f'{len(manifest)} models')
