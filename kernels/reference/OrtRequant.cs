@@ -79,5 +79,51 @@ namespace Edge.Kernels.Reference
             if (outKind == 0) { WriteInt32(output, index * 4, acc); return; }
             output[index] = (byte)Requantize(acc, scale, zeroPoint, actMin, actMax);
         }
+
+        /// <summary>
+        /// float32 fused multiply-add a·b + c, correctly rounded once (as x86 VFMADD): a·b is exact in double
+        /// (|a| &lt; 2^29), the double sum is exact or off by its rounding error e (recovered exactly by TwoSum); the
+        /// one case where rounding the double to float differs from rounding the exact value — the double lying
+        /// exactly halfway between two floats with e ≠ 0 — is resolved toward e.
+        /// </summary>
+        public static float Fma(int a, float b, float c)
+        {
+            double p = (double)a * b;
+            double s = p + c;
+            double bb = s - p;
+            double e = (p - (s - bb)) + (c - bb);
+            float f = (float)s;
+            if (e == 0 || f != f || f - f != 0) return f;
+            double fd = f;
+            if (fd == s) return f;   // s is a float; the exact value is within |e| (far below half an ulp) of it
+            // The other float neighbour of s.
+            float g = fd < s ? NextUp(f) : NextDown(f);
+            double mid = (fd + (double)g) * 0.5;   // exact in double
+            if (s != mid) return f;
+            // Exactly halfway in double but not in truth: the exact value lies on e's side.
+            bool above = e > 0;
+            return above ? (fd > g ? f : g) : (fd < g ? f : g);
+        }
+
+        private static float NextUp(float f)
+        {
+            int bits = Edge.Runtime.FloatBits.ToBits(f);
+            if (bits >= 0) bits++; else if (bits == unchecked((int)0x80000000)) bits = 1; else bits--;
+            return Edge.Runtime.FloatBits.ToFloat(bits);
+        }
+
+        private static float NextDown(float f)
+        {
+            int bits = Edge.Runtime.FloatBits.ToBits(f);
+            if (bits > 0) bits--; else if (bits == 0) bits = unchecked((int)0x80000001); else bits++;
+            return Edge.Runtime.FloatBits.ToFloat(bits);
+        }
+
+        /// <summary>x86 CVTPS2DQ: round half to even; NaN and values outside int32 give int.MinValue.</summary>
+        public static int CvtPs(float f)
+        {
+            if (!(f >= -2147483648f && f < 2147483648f)) return int.MinValue;
+            return RoundHalfEven(f);
+        }
     }
 }

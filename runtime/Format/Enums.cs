@@ -38,6 +38,7 @@ namespace Edge.Runtime
         StridedSlice = 22,
         QLinearConv = 23,
         QLinearMatMul = 24,
+        QLinearBinary = 25,
     }
 
     /// <summary>The schema's RequantRule: which requantization rule an op applies (format 1.2).</summary>
@@ -72,6 +73,7 @@ namespace Edge.Runtime
         public const int StridedSlice = 17;
         public const int QLinearConv = 18;
         public const int QLinearMatMul = 19;
-        public const int Count = 20;
+        public const int QLinearBinary = 20;
+        public const int Count = 21;
     }
 }

@@ -32,11 +32,12 @@ namespace Edge.Runtime
                 case OpType.StridedSlice: return "STRIDED_SLICE";
                 case OpType.QLinearConv: return "QLINEAR_CONV";
                 case OpType.QLinearMatMul: return "QLINEAR_MATMUL";
+                case OpType.QLinearBinary: return "QLINEAR_BINARY";
                 default: return "UNKNOWN";
             }
         }
 
         /// <summary>Number of op types this runtime knows (valid OpType values are 0 .. Count-1).</summary>
-        public const int Count = 25;
+        public const int Count = 26;
     }
 }

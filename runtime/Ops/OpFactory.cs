@@ -32,6 +32,7 @@ namespace Edge.Runtime
                 case OpType.StridedSlice: return StridedSliceOp.Prepare(d);
                 case OpType.QLinearConv: return QLinearConvOp.Prepare(d);
                 case OpType.QLinearMatMul: return QLinearMatMulOp.Prepare(d);
+                case OpType.QLinearBinary: return QLinearBinaryOp.Prepare(d);
                 default:
                     throw d.Error("is not supported by this runtime build");
             }

@@ -10,7 +10,7 @@ namespace Edge.Runtime
     public sealed class QLinearConvOp : OpKernel
     {
         private TensorInfo _in, _w, _bias, _out;
-        private bool _inSigned, _wSigned;
+        private bool _inSigned, _wSigned, _pairSat;
         private int _batches, _inH, _inW, _inC, _outC, _kH, _kW, _group, _outH, _outW;
         private int _sh, _sw, _dh, _dw, _pt, _pl, _inZp, _outZp, _actMin, _actMax, _outKind;
         private int[] _wZp;
@@ -74,6 +74,12 @@ namespace Edge.Runtime
                 op._scale = QLinearCheck.Expand(d, d.Floats(12, "output_scale"), op._outC, "output_scale");
                 QLinearCheck.OutputQuant(d, op._out, op._outKind, op._outZp, op._actMin, op._actMax);
             }
+            op._pairSat = d.Bool(16, "pair_saturation");
+            if (op._pairSat)
+            {
+                if (!op._wSigned) throw d.Error("pair_saturation needs int8 weights");
+                for (int c = 0; c < op._outC; c++) if (op._wZp[c] != 0) throw d.Error("pair_saturation needs weight zero point 0");
+            }
             return op;
         }
 
@@ -84,7 +90,7 @@ namespace Edge.Runtime
                 model, _w.DataOffset, _wSigned, _outC, _kH, _kW, _group,
                 _bias == null ? null : Data(_bias, arena, model), _bias == null ? 0 : _bias.DataOffset,
                 _sh, _sw, _dh, _dw, _pt, _pl, _inZp, _wZp,
-                arena, _out.DataOffset, _outH, _outW, _outKind, _scale, _outZp, _actMin, _actMax);
+                arena, _out.DataOffset, _outH, _outW, _outKind, _scale, _outZp, _actMin, _actMax, _pairSat);
         }
     }
 }

@@ -10,7 +10,7 @@ namespace Edge.Runtime
     public sealed class QLinearMatMulOp : OpKernel
     {
         private TensorInfo _a, _b, _bias, _out;
-        private bool _aSigned, _bSigned;
+        private bool _aSigned, _bSigned, _pairSat;
         private int _m, _k, _n, _batches, _aZp, _outZp, _actMin, _actMax, _outKind;
         private int[] _aBatch, _bBatch, _bZp;
         private float[] _scale;
@@ -85,6 +85,12 @@ namespace Edge.Runtime
                 op._scale = QLinearCheck.Expand(d, d.Floats(3, "output_scale"), op._n, "output_scale");
                 QLinearCheck.OutputQuant(d, op._out, op._outKind, op._outZp, op._actMin, op._actMax);
             }
+            op._pairSat = d.Bool(7, "pair_saturation");
+            if (op._pairSat)
+            {
+                if (!op._bSigned) throw d.Error("pair_saturation needs an int8 B");
+                for (int c = 0; c < op._n; c++) if (op._bZp[c] != 0) throw d.Error("pair_saturation needs B zero point 0");
+            }
             return op;
         }
 
@@ -95,7 +101,7 @@ namespace Edge.Runtime
                 Data(_b, arena, model), _b.DataOffset, _bSigned, _bBatch,
                 _batches, _m, _k, _n,
                 _bias == null ? null : Data(_bias, arena, model), _bias == null ? 0 : _bias.DataOffset,
-                _aZp, _bZp, arena, _out.DataOffset, _outKind, _scale, _outZp, _actMin, _actMax);
+                _aZp, _bZp, arena, _out.DataOffset, _outKind, _scale, _outZp, _actMin, _actMax, _pairSat);
         }
     }
 }

@@ -405,7 +405,7 @@ namespace Edge.Converter.Format
                 case QLinearConvOptions o:
                     {
                         int wzp = Vec(b, o.WeightZeroPoint), sc = Vec(b, o.OutputScale);
-                        b.StartTable(16);
+                        b.StartTable(17);
                         b.AddInt(0, o.StrideW, 1); b.AddInt(1, o.StrideH, 1);
                         b.AddInt(2, o.DilationW, 1); b.AddInt(3, o.DilationH, 1);
                         b.AddInt(4, o.PadTop, 0); b.AddInt(5, o.PadLeft, 0); b.AddInt(6, o.PadBottom, 0); b.AddInt(7, o.PadRight, 0);
@@ -416,20 +416,28 @@ namespace Edge.Converter.Format
                         b.AddOffset(12, sc);
                         b.AddInt(13, o.OutputZeroPoint, 0);
                         b.AddInt(14, o.ActMin, 0); b.AddInt(15, o.ActMax, 0);
+                        b.AddBool(16, o.PairSaturation, false);
                         return b.EndTable();
                     }
                 case QLinearMatMulOptions o:
                     {
                         int bzp = Vec(b, o.WeightZeroPoint), sc = Vec(b, o.OutputScale);
-                        b.StartTable(7);
+                        b.StartTable(8);
                         b.AddInt(0, o.InputZeroPoint, 0);
                         b.AddOffset(1, bzp);
                         b.AddByte(2, (byte)o.RequantRule, (byte)RequantRuleKind.OnnxRuntimeFloat);
                         b.AddOffset(3, sc);
                         b.AddInt(4, o.OutputZeroPoint, 0);
                         b.AddInt(5, o.ActMin, 0); b.AddInt(6, o.ActMax, 0);
+                        b.AddBool(7, o.PairSaturation, false);
                         return b.EndTable();
                     }
+                case QLinearBinaryOptions o:
+                    b.StartTable(7);
+                    b.AddInt(0, o.Kind, 0); b.AddInt(1, o.Shift, 0);
+                    b.AddInt(2, o.ZeroPointA, 0); b.AddInt(3, o.ZeroPointB, 0);
+                    b.AddFloat(4, o.RatioA, 0f); b.AddFloat(5, o.RatioB, 0f); b.AddFloat(6, o.Fixed, 0f);
+                    return b.EndTable();
                 case TransposeOptions o:
                     {
                         int perm = Vec(b, o.Perm);

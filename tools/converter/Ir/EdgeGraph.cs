@@ -238,6 +238,7 @@ namespace Edge.Converter.Ir
         public RequantRuleKind RequantRule = RequantRuleKind.OnnxRuntimeFloat;
         public float[] OutputScale = System.Array.Empty<float>();
         public int OutputZeroPoint, ActMin, ActMax;
+        public bool PairSaturation;
     }
 
     /// <summary>Format 1.2: ONNX QLinearMatMul / MatMulInteger / Gemm (see QLinearMatMulOptions in edge.fbs).</summary>
@@ -249,6 +250,15 @@ namespace Edge.Converter.Ir
         public RequantRuleKind RequantRule = RequantRuleKind.OnnxRuntimeFloat;
         public float[] OutputScale = System.Array.Empty<float>();
         public int OutputZeroPoint, ActMin, ActMax;
+        public bool PairSaturation;
+    }
+
+    /// <summary>Format 1.2: ONNX Runtime's QLinearAdd / QLinearMul (see QLinearBinaryOptions in edge.fbs).</summary>
+    public sealed class QLinearBinaryOptions : OpOptions
+    {
+        public override int UnionType => OptionsType.QLinearBinary;
+        public int Kind, Shift, ZeroPointA, ZeroPointB;
+        public float RatioA, RatioB, Fixed;
     }
 
     public sealed class TransposeOptions : OpOptions

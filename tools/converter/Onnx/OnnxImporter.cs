@@ -48,6 +48,7 @@ namespace Edge.Converter.Onnx
 
         private sealed class Val
         {
+            public OnnxDataType ToOnnxType() => Type == DType.UInt8 ? OnnxDataType.UInt8 : Type == DType.Int8 ? OnnxDataType.Int8 : OnnxDataType.Undefined;
             public int Tensor;
             /// <summary>The Edge tensor is the NHWC form of a rank-4 ONNX NCHW value.</summary>
             public bool Nhwc;
@@ -170,8 +171,9 @@ namespace Edge.Converter.Onnx
                     case "Conv": LowerQdqConv(n); return;
                     case "MatMul": LowerQdqMatMul(n, gemm: false); return;
                     case "Gemm": LowerQdqMatMul(n, gemm: true); return;
-                    case "Reshape": case "Flatten": case "Transpose": case "Squeeze": case "Unsqueeze": case "MaxPool":
+                    case "Reshape": case "Flatten": case "Transpose": case "Squeeze": case "Unsqueeze": case "MaxPool": case "Pad":
                         LowerStructural(n); return;
+                    case "Add": case "Mul": LowerQdqBinary(n); return;
                     case "Relu": case "Clip":
                         LowerActivation(n); return;
                     default:
@@ -439,6 +441,48 @@ namespace Edge.Converter.Onnx
                 EmitMatMul(n, a, da.ZeroPoint[0], db.Source, transB, db.ZeroPoint, bias, yType, q.Outputs[0], da.Scale[0], db.Scale, ys[0], yz);
             }
 
+            /// <summary>
+            /// DQ→Add/Mul→Q: ONNX Runtime fuses it into QLinearAdd / QLinearMul (com.microsoft) and on x86-64 runs
+            /// int8 QDQ groups on uint8 (QDQS8ToU8Transformer: values and zero points + 128), so the float constants
+            /// are computed in that domain, in ONNX Runtime's order of operations.
+            /// </summary>
+            private void LowerQdqBinary(OnnxNode n)
+            {
+                var da = RequireDq(n, 0, "input A");
+                var db = RequireDq(n, 1, "input B");
+                if (da.Scale.Length != 1 || db.Scale.Length != 1) throw Error("inputs must be quantized per tensor");
+                var (q, ys, yz, yType) = GroupOutput(n);
+                var a = Value(da.Source, "input A");
+                var b = Value(db.Source, "input B");
+                if (a.Type != yType || b.Type != yType) throw Error("inputs and output must share the element type");
+                bool sameShape = a.OnnxShape.SequenceEqual(b.OnnxShape);
+                if (!sameShape && a.OnnxShape.Aggregate(1L, (x, y) => x * y) != 1 && b.OnnxShape.Aggregate(1L, (x, y) => x * y) != 1)
+                    throw Error($"broadcasting [{string.Join(",", a.OnnxShape)}] with [{string.Join(",", b.OnnxShape)}] is not supported (same shapes or a single element)");
+                if (a.Nhwc != b.Nhwc) { a = ToOnnxLayout(da.Source, a); b = ToOnnxLayout(db.Source, b); }
+                var shapeOf = a.OnnxShape.Aggregate(1L, (x, y) => x * y) >= b.OnnxShape.Aggregate(1L, (x, y) => x * y) ? a : b;
+                int shift = yType == DType.Int8 ? 128 : 0;
+                int zpA = da.ZeroPoint[0] + shift, zpB = db.ZeroPoint[0] + shift, zpC = yz + shift;
+                float sa = da.Scale[0], sb = db.Scale[0], sc = ys[0];
+                var o = new QLinearBinaryOptions { Shift = shift, ZeroPointA = zpA, ZeroPointB = zpB };
+                if (n.OpType == "Add")
+                {
+                    o.Kind = 0;
+                    o.RatioA = sa / sc;
+                    o.RatioB = sb / sc;
+                    // MLAS qladd_avx2.cpp: (float)ZeroPointC - (ScaleRatio_AC * ZeroPointA + ScaleRatio_BC * ZeroPointB),
+                    // each operation rounded to float32 (checked against ONNX Runtime on the add_all_* models).
+                    o.Fixed = (float)zpC - (float)((float)(o.RatioA * zpA) + (float)(o.RatioB * zpB));
+                }
+                else
+                {
+                    o.Kind = 1;
+                    o.RatioA = sa * sb / sc;   // MLAS qlmul.cpp: ScaleA * ScaleB / ScaleC
+                    o.Fixed = zpC;
+                }
+                var outVal = NewVal(q.Outputs[0], shapeOf.OnnxShape, yType, shapeOf.Nhwc, ys[0], yz);
+                Emit(OpType.QLinearBinary, new[] { a.Tensor, b.Tensor }, new[] { outVal.Tensor }, o, shapeOf.OnnxShape.Aggregate(1L, (x, y) => x * y));
+            }
+
             /// <summary>Relu/Clip outside a fused group: on an integer value they are the DQ→act→Q pattern ONNX Runtime keeps in float.</summary>
             private void LowerActivation(OnnxNode n)
             {
@@ -469,6 +513,7 @@ namespace Edge.Converter.Onnx
                 switch (n.OpType)
                 {
                     case "MaxPool": EmitMaxPool(n, v, outName); return;
+                    case "Pad": EmitPad(n, v, outName); return;
                     case "Transpose":
                         {
                             v = ToOnnxLayout(inName, v);
@@ -543,9 +588,49 @@ namespace Edge.Converter.Onnx
                 throw Error("unreachable");
             }
 
+            /// <summary>
+            /// Constant Pad. In QDQ form ONNX Runtime pads the dequantized floats and quantizes again with the same
+            /// parameters, which gives back every input value exactly and quantizes the pad constant c as
+            /// round_half_even(c / scale) + zero point: the integer pad below computes the same.
+            /// </summary>
+            private void EmitPad(OnnxNode n, Val v, string outName)
+            {
+                if (n.String("mode", "constant") != "constant") throw Error($"Pad mode '{n.String("mode", "")}' is not supported (constant is)");
+                long[] pads;
+                float c = 0f;
+                if (_opset < 11) { pads = n.Ints("pads") ?? throw Error("pads is required"); c = n.Float("value", 0f); }
+                else
+                {
+                    pads = ConstOf(n, n.Inputs[1], "pads").AsInt64s();
+                    if (n.Inputs.Count > 2 && n.Inputs[2].Length > 0)
+                    {
+                        var cv = ConstOf(n, n.Inputs[2], "constant_value");
+                        if (cv.DataType == OnnxDataType.Float) c = cv.AsFloats()[0];
+                        else if (cv.DataType == v.ToOnnxType()) c = float.NaN;   // quantized constant: its value is the padded byte
+                        else throw Error($"constant_value of type {cv.DataType} is not supported");
+                    }
+                    if (n.Inputs.Count > 3 && n.Inputs[3].Length > 0) throw Error("Pad with axes is not supported");
+                }
+                int rank = v.OnnxShape.Length;
+                if (pads.Length != 2 * rank) throw Error($"pads has {pads.Length} entries, expected {2 * rank}");
+                if (pads.Any(p => p < 0)) throw Error("negative pads (cropping) are not supported");
+                int value;
+                if (float.IsNaN(c)) value = (int)ConstOf(n, n.Inputs[2]).AsInt64s()[0];
+                else
+                {
+                    int qmin = v.Type == DType.UInt8 ? 0 : -128, qmax = v.Type == DType.UInt8 ? 255 : 127;
+                    value = Edge.Kernels.Reference.OrtRequant.QuantizeLinear(c, v.Scale, v.ZeroPoint, qmin, qmax);
+                }
+                var outShape = Enumerable.Range(0, rank).Select(i => v.OnnxShape[i] + pads[i] + pads[i + rank]).ToArray();
+                int[] order = v.Nhwc ? new[] { 0, 2, 3, 1 } : Enumerable.Range(0, rank).ToArray();
+                var paddings = new int[2 * rank];
+                for (int k = 0; k < rank; k++) { paddings[2 * k] = (int)pads[order[k]]; paddings[2 * k + 1] = (int)pads[order[k] + rank]; }
+                var outVal = NewVal(outName, outShape, v.Type, v.Nhwc, v.Scale, v.ZeroPoint);
+                Emit(OpType.Pad, new[] { v.Tensor }, new[] { outVal.Tensor }, new PadOptions { Paddings = paddings, PadValue = value }, 0);
+            }
+
             private void EmitMaxPool(OnnxNode n, Val v, string outName)
             {
-                if (v.Type != DType.Int8) throw Error("MaxPool on uint8 is not supported (int8 is)");
                 if (v.OnnxShape.Length != 4) throw Error("MaxPool needs a rank-4 NCHW input");
                 if (n.Int("ceil_mode", 0) != 0) throw Error("ceil_mode = 1 is not supported");
                 if (n.Outputs.Count > 1 && n.Outputs[1].Length > 0) throw Error("the Indices output is not supported");
@@ -560,7 +645,8 @@ namespace Edge.Converter.Onnx
                 Emit(OpType.MaxPool2D, new[] { v.Tensor }, new[] { outVal.Tensor }, new Pool2DOptions
                 {
                     StrideH = sh, StrideW = sw, FilterH = (int)k[0], FilterW = (int)k[1],
-                    PadTop = pt, PadLeft = pl, PadBottom = pb, PadRight = pr, ActMin = -128, ActMax = 127,
+                    PadTop = pt, PadLeft = pl, PadBottom = pb, PadRight = pr,
+                    ActMin = v.Type == DType.UInt8 ? 0 : -128, ActMax = v.Type == DType.UInt8 ? 255 : 127,
                 }, oh * ow * v.OnnxShape[0] * v.OnnxShape[1] * k[0] * k[1]);
             }
 
@@ -633,6 +719,9 @@ namespace Edge.Converter.Onnx
                 {
                     StrideH = sh, StrideW = sw, DilationH = dh, DilationW = dw, PadTop = pt, PadLeft = pl, PadBottom = pb, PadRight = pr,
                     Group = group, InputZeroPoint = xZp, WeightZeroPoint = Expand(wZp, (int)o), OutputZeroPoint = yZp,
+                    // ONNX Runtime's x86-64 GEMM for int8 weights (u8s8, VPMADDUBSW) saturates pair sums to int16; its
+                    // depthwise kernel (one input and one output channel per group) does not.
+                    PairSaturation = wType == DType.Int8 && wZp.All(z => z == 0) && !(ipg == 1 && o / group == 1),
                 };
                 if (yType != DType.Int32)
                 {
@@ -696,7 +785,12 @@ namespace Edge.Converter.Onnx
                     if (bias.ElementCount != nn) throw Error($"bias must have {nn} entries (per column)");
                     biasT = _g.AddTensor(new EdgeTensor { Name = bias.Name, DType = DType.Int32, Shape = new[] { (int)nn }, Data = (byte[])bias.Data.Clone() });
                 }
-                var opts = new QLinearMatMulOptions { InputZeroPoint = aZp, WeightZeroPoint = Expand(bZp, (int)nn), OutputZeroPoint = yZp };
+                var opts = new QLinearMatMulOptions
+                {
+                    InputZeroPoint = aZp, WeightZeroPoint = Expand(bZp, (int)nn), OutputZeroPoint = yZp,
+                    // ONNX Runtime's x86-64 u8s8 GEMM (VPMADDUBSW) saturates pair sums to int16.
+                    PairSaturation = _g.Tensors[bt].DType == DType.Int8 && bZp.All(z => z == 0),
+                };
                 if (yType != DType.Int32)
                 {
                     // ONNX Runtime (quantize_linear_matmul.cc): float32 a_scale * b_scale[i] / y_scale.
