@@ -21,7 +21,7 @@ usage:
                                                  convert a full-integer INT8 TFLite model
                                                  (--embed-test stores an input and its output for selftest)
   edge convert MODEL.onnx --calibration DIR -o OUT.edge [--calibration-method minmax|percentile|entropy]
-         [--percentile P] [--report FILE(.json|.csv|.txt)] [--emit-qdq QDQ.onnx] [--pixel-scale unit|raw]
+         [--percentile P] [--report FILE(.json|.csv|.txt)] [--emit-qdq QDQ.onnx] [--reduce-range] [--pixel-scale unit|raw]
          [--mean M[,M,M]] [--std S[,S,S]]
                                                  post-training int8 quantization of a float ONNX model: DIR holds
                                                  .npy float32 samples or PNG/PGM/PPM images (x = pixel/255, then
@@ -131,7 +131,7 @@ exit codes: 0 ok, 1 usage, 2 invalid or unsupported input, 3 internal error";
             }
         }
 
-        private static bool IsFlag(string name) => name is "json" or "plan" or "profile" or "include-model";
+        private static bool IsFlag(string name) => name is "json" or "plan" or "profile" or "include-model" or "reduce-range";
 
         public string Positional(int i, string what)
         {

@@ -20,6 +20,7 @@ namespace Edge.Converter.Cli
         public ImagePreprocessing Pre = new();
         public string Report;
         public string EmitQdq;
+        public bool ReduceRange;
         public bool Given => Calibration != null;
 
         /// <summary>Reads --calibration, --calibration-method, --percentile, --report, --emit-qdq, --pixel-scale, --mean, --std.</summary>
@@ -30,6 +31,7 @@ namespace Edge.Converter.Cli
                 Calibration = a.Option("calibration"),
                 Report = a.Option("report"),
                 EmitQdq = a.Option("emit-qdq"),
+                ReduceRange = a.Flag("reduce-range"),
             };
             string method = a.Option("calibration-method");
             string pct = a.Option("percentile");
@@ -57,8 +59,8 @@ namespace Edge.Converter.Cli
                     "raw" => false,
                     _ => throw new UsageException($"--pixel-scale must be 'unit' (pixel/255) or 'raw' (0..255), got '{scale}'"),
                 };
-            if (!o.Given && (method != null || pct != null || o.Report != null || o.EmitQdq != null || scale != null || mean != null || std != null))
-                throw new UsageException("--calibration-method, --percentile, --report, --emit-qdq, --pixel-scale, --mean and --std need --calibration DIR");
+            if (!o.Given && (o.ReduceRange || method != null || pct != null || o.Report != null || o.EmitQdq != null || scale != null || mean != null || std != null))
+                throw new UsageException("--calibration-method, --percentile, --report, --emit-qdq, --reduce-range, --pixel-scale, --mean and --std need --calibration DIR");
             return o;
         }
     }
@@ -81,7 +83,7 @@ namespace Edge.Converter.Cli
             stdout.WriteLine($"calibration: {data.Count} sample(s) from {o.Calibration}, method {CalibrationOptions.Name(o.Calib.Method)}" +
                              (o.Calib.Method == CalibrationMethod.Percentile ? $" {o.Calib.Percentile.ToString(CultureInfo.InvariantCulture)}" : "") +
                              (data.HasImages ? $"; images: {o.Pre}" : ""));
-            var r = PostTrainingQuantizer.Quantize(floatModel, data, o.Calib, stderr);
+            var r = PostTrainingQuantizer.Quantize(floatModel, data, o.Calib, stderr, o.ReduceRange);
             if (o.EmitQdq != null) WriteAtomic(o.EmitQdq, OnnxWriter.Write(r.Qdq.Model));
             if (o.Report != null)
             {

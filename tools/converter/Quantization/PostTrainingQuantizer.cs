@@ -23,7 +23,7 @@ namespace Edge.Converter.Quantization
             public CalibrationOptions Options { get; init; }
         }
 
-        public static Result Quantize(OnnxModel floatModel, CalibrationData data, CalibrationOptions options, TextWriter progress = null)
+        public static Result Quantize(OnnxModel floatModel, CalibrationData data, CalibrationOptions options, TextWriter progress = null, bool reduceRange = false)
         {
             var prepared = FloatGraphPrep.Prepare(floatModel);
             // fail on ops that cannot be quantized before spending time on calibration
@@ -31,7 +31,7 @@ namespace Edge.Converter.Quantization
                 if (!QdqQuantizer.QuantizableOps.Contains(n.OpType))
                     throw new Conversion.ConversionException($"node {n} (#{prepared.Graph.Nodes.IndexOf(n)}): {n.OpType} cannot be quantized to int8 (supported: {string.Join(", ", QdqQuantizer.QuantizableOps)})");
             var ranges = CalibrationRunner.Calibrate(prepared, data, options, progress);
-            var qdq = QdqQuantizer.Quantize(prepared, ranges);
+            var qdq = QdqQuantizer.Quantize(prepared, ranges, reduceRange);
             return new Result { Prepared = prepared, Ranges = ranges, Qdq = qdq, Options = options };
         }
     }
@@ -111,10 +111,15 @@ namespace Edge.Converter.Quantization
         public double SignalEnergy { get; set; }
         public double NoiseEnergy { get; set; }
         public double MaxAbsError { get; set; }
+        /// <summary>Noise energy of the QDQ graph run in float (fake quantization), when the int8 side is the Edge runtime.</summary>
+        public double IdealNoiseEnergy { get; set; } = double.NaN;
         public long Elements { get; set; }
         public float Scale { get; init; }
         public long ZeroPoint { get; init; }
         /// <summary>10·log10(Σx² / Σ(x − x̂)²); +∞ when the int8 graph reproduces the float tensor exactly.</summary>
+        /// <summary>SQNR of the fake-quant QDQ graph (what quantization alone costs, without the integer kernels' own
+        /// arithmetic, e.g. ONNX Runtime's x86 int16 pair saturation that Edge reproduces); NaN when not measured.</summary>
+        public double IdealSqnrDb => double.IsNaN(IdealNoiseEnergy) ? double.NaN : IdealNoiseEnergy == 0 ? double.PositiveInfinity : SignalEnergy == 0 ? double.NegativeInfinity : 10 * Math.Log10(SignalEnergy / IdealNoiseEnergy);
         public double SqnrDb => NoiseEnergy == 0 ? double.PositiveInfinity : SignalEnergy == 0 ? double.NegativeInfinity : 10 * Math.Log10(SignalEnergy / NoiseEnergy);
     }
 
@@ -161,7 +166,7 @@ namespace Edge.Converter.Quantization
             {
                 var feeds = new Dictionary<string, FloatTensor> { [data.InputName] = x };
                 var fe = fexec.Run(feeds);
-                var qe = probe == null ? qexec.Run(feeds) : null;
+                var qe = qexec.Run(feeds);
                 var pe = probe?.Run(x);
                 for (int i = 0; i < errs.Count; i++)
                 {
@@ -174,6 +179,13 @@ namespace Edge.Converter.Quantization
                         e.SignalEnergy += (double)a[k] * a[k];
                         e.NoiseEnergy += d * d;
                         e.MaxAbsError = Math.Max(e.MaxAbsError, Math.Abs(d));
+                    }
+                    if (pe != null)
+                    {
+                        var c = qe[r.Qdq.Layers[i].QdqTensor].F;
+                        double ideal = double.IsNaN(e.IdealNoiseEnergy) ? 0 : e.IdealNoiseEnergy;
+                        for (int k = 0; k < a.Length; k++) { double d = (double)a[k] - c[k]; ideal += d * d; }
+                        e.IdealNoiseEnergy = ideal;
                     }
                     e.Elements += a.Length;
                 }
@@ -197,10 +209,17 @@ namespace Edge.Converter.Quantization
 
         public TextTable Table(int top = int.MaxValue)
         {
-            var t = new TextTable("#", "layer", "op", "SQNR dB", "max abs err", "scale", "zp");
+            bool ideal = Layers.Any(e => !double.IsNaN(e.IdealSqnrDb));
+            var t = ideal ? new TextTable("#", "layer", "op", "SQNR dB", "max abs err", "fake-quant dB", "scale", "zp")
+                          : new TextTable("#", "layer", "op", "SQNR dB", "max abs err", "scale", "zp");
             int i = 0;
             foreach (var e in Layers.Take(top))
-                t.Add((++i).ToString(CultureInfo.InvariantCulture), e.Layer, e.Op, Db(e.SqnrDb), G(e.MaxAbsError), G(e.Scale), e.ZeroPoint.ToString(CultureInfo.InvariantCulture));
+            {
+                var cells = new List<string> { (++i).ToString(CultureInfo.InvariantCulture), e.Layer, e.Op, Db(e.SqnrDb), G(e.MaxAbsError) };
+                if (ideal) cells.Add(Db(e.IdealSqnrDb));
+                cells.Add(G(e.Scale)); cells.Add(e.ZeroPoint.ToString(CultureInfo.InvariantCulture));
+                t.Add(cells.ToArray());
+            }
             return t;
         }
 
@@ -209,7 +228,14 @@ namespace Edge.Converter.Quantization
             w.WriteLine($"quantization error per layer ({Method}, {Samples} samples), worst {Math.Min(top, Layers.Count)} of {Layers.Count}:");
             Table(top).Write(w);
             foreach (var o in Outputs) w.WriteLine($"model output '{o.Tensor}': SQNR {Db(o.SqnrDb)} dB, max abs error {G(o.MaxAbsError)}");
+            if (KernelLossLayers().Any())
+                w.WriteLine($"note: {KernelLossLayers().Count()} layer(s) lose 3 dB or more beyond what quantization alone costs (the fake-quant column): " +
+                            "ONNX Runtime's x86 int8 GEMM saturates pair sums to int16, and Edge reproduces it; --reduce-range (7-bit weights) avoids it");
         }
+
+        /// <summary>Layers whose int8 SQNR is 3 dB or more below the fake-quant SQNR.</summary>
+        public IEnumerable<LayerError> KernelLossLayers() =>
+            Layers.Where(e => !double.IsNaN(e.IdealSqnrDb) && double.IsFinite(e.SqnrDb) && e.IdealSqnrDb - e.SqnrDb >= 3);
 
         /// <summary>Writes the report: JSON for *.json, CSV for *.csv, a text table otherwise.</summary>
         public void Write(string path)
@@ -231,6 +257,7 @@ namespace Edge.Converter.Quantization
                 ["layers"] = new JsonArray(Layers.Select(e => (JsonNode)new JsonObject
                 {
                     ["layer"] = e.Layer, ["op"] = e.Op, ["tensor"] = e.Tensor, ["sqnrDb"] = Num(e.SqnrDb), ["maxAbsError"] = e.MaxAbsError,
+                    ["fakeQuantSqnrDb"] = double.IsNaN(e.IdealSqnrDb) ? null : Num(e.IdealSqnrDb),
                     ["elements"] = e.Elements, ["scale"] = e.Scale, ["zeroPoint"] = e.ZeroPoint,
                 }).ToArray()),
                 ["outputs"] = new JsonArray(Outputs.Select(e => (JsonNode)new JsonObject { ["tensor"] = e.Tensor, ["sqnrDb"] = Num(e.SqnrDb), ["maxAbsError"] = e.MaxAbsError }).ToArray()),
@@ -240,11 +267,11 @@ namespace Edge.Converter.Quantization
 
         public string Csv()
         {
-            var sb = new StringBuilder("rank,layer,op,tensor,sqnr_db,max_abs_error,elements,scale,zero_point\n");
+            var sb = new StringBuilder("rank,layer,op,tensor,sqnr_db,max_abs_error,fake_quant_sqnr_db,elements,scale,zero_point\n");
             int i = 0;
             static string Q(string s) => s.Contains(',') || s.Contains('"') ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
             foreach (var e in Layers)
-                sb.Append($"{++i},{Q(e.Layer)},{Q(e.Op)},{Q(e.Tensor)},{Db(e.SqnrDb)},{e.MaxAbsError.ToString("R", CultureInfo.InvariantCulture)},{e.Elements},{e.Scale.ToString("R", CultureInfo.InvariantCulture)},{e.ZeroPoint}\n");
+                sb.Append($"{++i},{Q(e.Layer)},{Q(e.Op)},{Q(e.Tensor)},{Db(e.SqnrDb)},{e.MaxAbsError.ToString("R", CultureInfo.InvariantCulture)},{(double.IsNaN(e.IdealSqnrDb) ? "" : Db(e.IdealSqnrDb))},{e.Elements},{e.Scale.ToString("R", CultureInfo.InvariantCulture)},{e.ZeroPoint}\n");
             return sb.ToString();
         }
 
@@ -255,6 +282,8 @@ namespace Edge.Converter.Quantization
             w.WriteLine($"calibration: {Method}, {Samples} samples");
             w.WriteLine(Int8Side);
             w.WriteLine("SQNR = 10·log10(Σx² / Σ(x − x̂)²) over all samples; x = float graph, x̂ = int8 graph dequantized; worst first");
+            if (Layers.Any(e => !double.IsNaN(e.IdealSqnrDb)))
+                w.WriteLine("fake-quant dB: the same with x̂ from the QDQ graph run in float; a gap to SQNR is the integer kernels' own arithmetic (e.g. ONNX Runtime's x86 int16 pair saturation, avoided by --reduce-range)");
             w.WriteLine();
             Table().Write(w);
             w.WriteLine();

@@ -83,9 +83,14 @@ namespace Edge.Converter.Quantization
             return new QuantParams { Scale = new[] { scale }, ZeroPoint = new[] { zp } };
         }
 
-        /// <summary>Symmetric int8 weight scales along <paramref name="axis"/> (-1: one scale), max|w|/127.</summary>
-        public static float[] WeightScales(float[] w, long[] dims, int axis)
+        /// <summary>
+        /// Symmetric int8 weight scales along <paramref name="axis"/> (-1: one scale): max|w|/127, or max|w|/64 with
+        /// <paramref name="reduceRange"/> (onnxruntime's reduce_range: 7-bit weights, so that x86's u8s8 pair sums
+        /// 2·255·64 never saturate int16).
+        /// </summary>
+        public static float[] WeightScales(float[] w, long[] dims, int axis, bool reduceRange = false)
         {
+            int qmax = reduceRange ? 64 : 127;
             int channels = axis < 0 ? 1 : (int)dims[axis];
             int inner = axis < 0 ? w.Length : (int)dims.Skip(axis + 1).Aggregate(1L, (a, d) => a * d);
             var absmax = new float[channels];
@@ -97,26 +102,27 @@ namespace Edge.Converter.Quantization
             var s = new float[channels];
             for (int c = 0; c < channels; c++)
             {
-                s[c] = (float)(2.0 * absmax[c] / 254.0);   // (rmax − rmin)/(qmax − qmin) with qmin = −127, qmax = 127
+                s[c] = (float)(2.0 * absmax[c] / (2.0 * qmax));   // (rmax − rmin)/(qmax − qmin) with qmin = −qmax
                 if (s[c] < FloatTiny) s[c] = 1f;
             }
             return s;
         }
 
-        public static sbyte[] QuantizeWeights(float[] w, long[] dims, int axis, float[] scales)
+        public static sbyte[] QuantizeWeights(float[] w, long[] dims, int axis, float[] scales, bool reduceRange = false)
         {
+            int qmax = reduceRange ? 64 : 127;
             int channels = scales.Length;
             int inner = axis < 0 ? w.Length : (int)dims.Skip(axis + 1).Aggregate(1L, (a, d) => a * d);
             var q = new sbyte[w.Length];
             for (int i = 0; i < w.Length; i++)
             {
                 int c = axis < 0 ? 0 : i / inner % channels;
-                q[i] = (sbyte)Math.Clamp(Math.Round((double)(w[i] / scales[c]), MidpointRounding.ToEven), -127, 127);
+                q[i] = (sbyte)Math.Clamp(Math.Round((double)(w[i] / scales[c]), MidpointRounding.ToEven), -qmax, qmax);
             }
             return q;
         }
 
-        public static QdqResult Quantize(OnnxModel prepared, IReadOnlyDictionary<string, TensorRange> ranges)
+        public static QdqResult Quantize(OnnxModel prepared, IReadOnlyDictionary<string, TensorRange> ranges, bool reduceRange = false)
         {
             var src = prepared.Graph;
             if (prepared.Opset < 13)
@@ -218,8 +224,8 @@ namespace Edge.Converter.Quantization
                 var t = inits[name];
                 if (t.DataType != OnnxDataType.Float) throw new ConversionException($"constant '{name}' is {t.DataType}; only float constants are quantized");
                 var w = t.AsFloats();
-                var scales = WeightScales(w, t.Dims, axis);
-                var q = QuantizeWeights(w, t.Dims, axis, scales);
+                var scales = WeightScales(w, t.Dims, axis, reduceRange);
+                var q = QuantizeWeights(w, t.Dims, axis, scales, reduceRange);
                 var p = new QuantParams { Scale = scales, ZeroPoint = new long[scales.Length], Axis = axis };
                 weightParams[name] = p;
                 string qn = Fresh(name + "_quantized");
