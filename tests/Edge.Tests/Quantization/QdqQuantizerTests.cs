@@ -159,7 +159,8 @@ namespace Edge.Tests.Quantization
             foreach (var (name, m) in new[] { ("cnn", FloatModels.Cnn()), ("mixed", FloatModels.Mixed()) })
             {
                 var (r, data) = Ptq(m, method, samples: 32);
-                var report = QuantizationReport.Measure(name, r, data);
+                var report = QuantizationReport.Measure(name, r, data, edgeRuntime: false);   // the QDQ graph itself
+                Assert.Equal(QuantizationReport.FakeQuantNote, report.Int8Side);
                 var output = Assert.Single(report.Outputs);
                 _log.WriteLine($"{name} {method}: output SQNR {output.SqnrDb:F1} dB, max abs err {output.MaxAbsError:G3}; worst layer {report.Layers[0].Layer} ({report.Layers[0].Op}) {report.Layers[0].SqnrDb:F1} dB");
                 // 8-bit quantization of a few layers keeps ~20-40 dB; a wiring or parameter error gives ≤ 10 dB

@@ -80,7 +80,11 @@ namespace Edge.Converter.Quantization
                 for (int i = 0; i < q.Layers.Count; i++) if (em.Output(first + i).Type != Edge.Runtime.DType.Int8) return null;
                 return new EdgeProbe(new Edge.Runtime.Interpreter(em, new byte[em.ArenaBytes]), q.Layers, first);
             }
-            catch (Conversion.ConversionException) { return null; }
+            catch (Exception e) when (e is Conversion.ConversionException or OnnxFormatException or Edge.Runtime.EdgeFormatException
+                                          or InvalidOperationException or NotSupportedException)
+            {
+                return null;   // the importer or runtime does not take the probe: fall back to fake quantization
+            }
         }
 
         /// <summary>One inference; each layer's int8 output dequantized (real = scale · (q − zp)).</summary>
