@@ -220,5 +220,49 @@ namespace Edge.Tests.Quantization
                 Assert.True(ob.AsSpan().SequenceEqual(ort.AsSpan(s * ob.Length, ob.Length)), $"sample {s}: Edge differs from ONNX Runtime");
             }
         }
+        /// <summary>
+        /// The PyTorch network with every other quantizable op (Data/make_torch_mixed.py): a fresh PTQ reproduces the
+        /// committed QDQ file; ONNX Runtime running it without graph optimizations (QDQ node by node, i.e. fake
+        /// quantization) agrees with the converter's float executor on the same graph, so the QDQ graph means to ONNX
+        /// Runtime what the report measures; and the float executor reproduces PyTorch's float outputs.
+        /// </summary>
+        [Fact]
+        public void MixedTorchModelQdqMeansTheSameToOnnxRuntime()
+        {
+            string data = Path.Combine(AppContext.BaseDirectory, "Quantization", "Data");
+            string model = Path.Combine(data, "torch_mixed.onnx"), cal = Path.Combine(data, "torch_cal");
+            var m = OnnxReader.ReadFile(model);
+            var cd = new CalibrationData(m, cal);
+            var r = PostTrainingQuantizer.Quantize(m, cd, new CalibrationOptions());
+            Assert.Equal(File.ReadAllBytes(Path.Combine(data, "torch_mixed.qdq.onnx")), OnnxWriter.Write(r.Qdq.Model));
+            Assert.Contains(r.Qdq.Layers, l => l.OpType == "Mul" && l.NodeName.Contains("BatchNormalization"));   // standalone BN → Mul + Add
+
+            float[] Floats(string f) { var b = File.ReadAllBytes(Path.Combine(data, f)); var v = new float[b.Length / 4]; Buffer.BlockCopy(b, 0, v, 0, b.Length); return v; }
+            var ortNoOpt = Floats("torch_mixed.qdq.ort-noopt.bin");
+            var torchNpy = Npy.Read(Path.Combine(data, "torch_mixed_out.npy"));
+            var torch = new float[torchNpy.Data.Length / 4];
+            Buffer.BlockCopy(torchNpy.Data, 0, torch, 0, torchNpy.Data.Length);
+            var fexec = new FloatExecutor(m);
+            var qexec = new FloatExecutor(r.Qdq.Model);
+            int s = 0, differ = 0, n = 0;
+            foreach (var x in cd.Samples())
+            {
+                var feeds = new Dictionary<string, FloatTensor> { ["input"] = x };
+                var yq = qexec.Run(feeds)["probs"].F;
+                var yf = fexec.Run(feeds)["probs"].F;
+                for (int k = 0; k < yq.Length; k++, n++)
+                {
+                    float ort = ortNoOpt[s * yq.Length + k], t = torch[s * yq.Length + k];
+                    Assert.True(Math.Abs(yf[k] - t) <= 1e-5 + 1e-4 * Math.Abs(t), $"float executor vs PyTorch, sample {s}");
+                    // the softmax output's quantization step is 1/255: a float-rounding difference upstream may move
+                    // a value by one step, never more
+                    if (yq[k] != ort) differ++;
+                    Assert.True(Math.Abs(yq[k] - ort) <= 1.01 / 255, $"sample {s} output {k}: executor {yq[k]} vs ONNX Runtime {ort}");
+                }
+                s++;
+            }
+            _log.WriteLine($"{differ}/{n} outputs differ (by one step) between the float executor and ONNX Runtime on the QDQ graph");
+            Assert.True(differ <= n / 20);
+        }
     }
 }
