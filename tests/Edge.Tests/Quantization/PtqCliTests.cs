@@ -264,5 +264,35 @@ namespace Edge.Tests.Quantization
             _log.WriteLine($"{differ}/{n} outputs differ (by one step) between the float executor and ONNX Runtime on the QDQ graph");
             Assert.True(differ <= n / 20);
         }
+        [Fact]
+        public void CalibratesFromImagesWithTheStatedPreprocessing()
+        {
+            // a 6x7 gray input fed by the PNG and PGM test images (Data/make_images.py)
+            var b = new FloatModels.Builder(9);
+            var x = b.Input("image", 1, 1, 6, 7);
+            var c = b.Node("Conv", new[] { x, b.Random(0.5, 4, 1, 3, 3), b.Random(0.1, 4) }, ("pads", new long[] { 1, 1, 1, 1 }));
+            var r = b.Node("Relu", new[] { c });
+            var f = b.Node("Flatten", new[] { r });
+            b.Output(b.Node("Gemm", new[] { f, b.Random(0.1, 3, 168), b.Random(0.1, 3) }, ("transB", 1L)));
+            string model = Save(b.Model, "img.onnx");
+            string cal = Path.Combine(_dir, "images");
+            Directory.CreateDirectory(cal);
+            string data = Path.Combine(AppContext.BaseDirectory, "Quantization", "Data");
+            foreach (var img in new[] { "gray8.png", "gray8.pgm", "gray16.png" }) File.Copy(Path.Combine(data, img), Path.Combine(cal, img));
+            string output = Path.Combine(_dir, "img.edge");
+            var (code, stdout, _) = Edge("convert", model, "--calibration", cal, "--mean", "0.5", "--std", "0.25", "--report", Path.Combine(_dir, "r.csv"), "-o", output);
+            Assert.Equal(0, code);
+            Assert.Contains("3 sample(s)", stdout);
+            Assert.Contains("images: x = pixel/255, (x - [0.5]) / [0.25]", stdout);
+            var csv = File.ReadAllLines(Path.Combine(_dir, "r.csv"));
+            Assert.StartsWith("rank,layer,op,tensor,sqnr_db", csv[0]);
+            Assert.Equal(1 + 3, csv.Length);   // conv+relu, flatten, gemm
+            // the input's calibrated range is that of the preprocessed pixels: (0/255 − 0.5)/0.25 = −2 … (255/255 − 0.5)/0.25 = 2 at most
+            var m = OnnxReader.ReadFile(model);
+            var res = PostTrainingQuantizer.Quantize(m, new CalibrationData(m, cal, new ImagePreprocessing { Mean = new[] { 0.5f }, Std = new[] { 0.25f } }), new CalibrationOptions());
+            Assert.InRange(res.Ranges["image"].Min, -2f, 2f);
+            Assert.InRange(res.Ranges["image"].Max, -2f, 2f);
+            Assert.True(File.Exists(output));
+        }
     }
 }

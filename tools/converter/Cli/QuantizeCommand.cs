@@ -83,6 +83,9 @@ namespace Edge.Converter.Cli
             stdout.WriteLine($"calibration: {data.Count} sample(s) from {o.Calibration}, method {CalibrationOptions.Name(o.Calib.Method)}" +
                              (o.Calib.Method == CalibrationMethod.Percentile ? $" {o.Calib.Percentile.ToString(CultureInfo.InvariantCulture)}" : "") +
                              (data.HasImages ? $"; images: {o.Pre}" : ""));
+            stdout.WriteLine(o.ReduceRange
+                ? "weights: per-channel symmetric int8 in ±64 (--reduce-range: no int16 pair saturation in ONNX Runtime's x86 GEMM, which Edge reproduces)"
+                : "weights: per-channel symmetric int8 in ±127 (ONNX Runtime's x86 GEMM, which Edge reproduces, can saturate int16 pair sums with these; compare --reduce-range with --report)");
             var r = PostTrainingQuantizer.Quantize(floatModel, data, o.Calib, stderr, o.ReduceRange);
             if (o.EmitQdq != null) WriteAtomic(o.EmitQdq, OnnxWriter.Write(r.Qdq.Model));
             if (o.Report != null)
