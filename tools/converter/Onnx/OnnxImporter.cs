@@ -24,8 +24,8 @@ namespace Edge.Converter.Onnx
         public static readonly string[] SupportedOps =
         {
             "QuantizeLinear", "DequantizeLinear", "QLinearConv", "QLinearMatMul", "ConvInteger", "MatMulInteger",
-            "Conv", "MatMul", "Gemm", "Relu", "Clip", "MaxPool", "Reshape", "Flatten", "Transpose", "Squeeze",
-            "Unsqueeze", "Identity", "Constant",
+            "Conv", "MatMul", "Gemm", "Add", "Mul", "Relu", "Clip", "MaxPool", "AveragePool", "GlobalAveragePool", "Concat",
+            "Sigmoid", "Pad", "Reshape", "Flatten", "Transpose", "Squeeze", "Unsqueeze", "Identity", "Constant",
         };
 
         public static EdgeGraph Import(OnnxModel model)
@@ -174,6 +174,10 @@ namespace Edge.Converter.Onnx
                     case "Reshape": case "Flatten": case "Transpose": case "Squeeze": case "Unsqueeze": case "MaxPool": case "Pad":
                         LowerStructural(n); return;
                     case "Add": case "Mul": LowerQdqBinary(n); return;
+                    case "GlobalAveragePool": LowerQdqGlobalAveragePool(n); return;
+                    case "AveragePool": LowerQdqAveragePool(n); return;
+                    case "Concat": LowerQdqConcat(n); return;
+                    case "Sigmoid": LowerQdqSigmoid(n); return;
                     case "Relu": case "Clip":
                         LowerActivation(n); return;
                     default:
@@ -481,6 +485,155 @@ namespace Edge.Converter.Onnx
                 }
                 var outVal = NewVal(q.Outputs[0], shapeOf.OnnxShape, yType, shapeOf.Nhwc, ys[0], yz);
                 Emit(OpType.QLinearBinary, new[] { a.Tensor, b.Tensor }, new[] { outVal.Tensor }, o, shapeOf.OnnxShape.Aggregate(1L, (x, y) => x * y));
+            }
+
+            /// <summary>
+            /// DQ→GlobalAveragePool→Q: ONNX Runtime's QLinearGlobalAveragePool (MLAS qlgavgpool.cpp, x86):
+            /// acc = Σ(x − x_zp) in int32, then float32(acc) · scale with scale = x_scale / (y_scale · float(N)),
+            /// round half to even, + y_zp — exactly a depthwise QLINEAR_CONV with all-one weights over the whole image
+            /// and that output scale, which is how it is emitted.
+            /// </summary>
+            private void LowerQdqGlobalAveragePool(OnnxNode n)
+            {
+                var dx = RequireDq(n, 0, "input X");
+                if (dx.Scale.Length != 1) throw Error("input X must be quantized per tensor");
+                var (q, ys, yz, yType) = GroupOutput(n);
+                var x = Value(dx.Source, "input X");
+                if (x.Type != yType) throw Error("input and output must share the element type");
+                if (x.OnnxShape.Length != 4) throw Error("only rank-4 (NCHW) GlobalAveragePool is supported");
+                x = ToNhwc(dx.Source, x);
+                long c = x.OnnxShape[1], h = x.OnnxShape[2], w = x.OnnxShape[3];
+                float scale = dx.Scale[0] / (ys[0] * (float)(h * w));
+                var ones = new byte[c * h * w];
+                for (int i = 0; i < ones.Length; i++) ones[i] = 1;
+                int wt = _g.AddTensor(new EdgeTensor { Name = n.Name + "/ones", DType = DType.Int8, Shape = new[] { (int)c, (int)h, (int)w, 1 }, Data = ones });
+                var opts = new QLinearConvOptions
+                {
+                    Group = (int)c, InputZeroPoint = dx.ZeroPoint[0], WeightZeroPoint = new int[c], OutputZeroPoint = yz,
+                    OutputScale = Enumerable.Repeat(scale, (int)c).ToArray(),
+                    ActMin = yType == DType.UInt8 ? 0 : -128, ActMax = yType == DType.UInt8 ? 255 : 127,
+                };
+                var outVal = NewVal(q.Outputs[0], new[] { x.OnnxShape[0], c, 1L, 1L }, yType, true, ys[0], yz);
+                Emit(OpType.QLinearConv, new[] { x.Tensor, wt }, new[] { outVal.Tensor }, opts, x.OnnxShape[0] * c * h * w);
+            }
+
+            /// <summary>DQ→AveragePool→Q: ONNX Runtime's QLinearAveragePool (float window sums; int8 in the uint8 domain).</summary>
+            private void LowerQdqAveragePool(OnnxNode n)
+            {
+                var dx = RequireDq(n, 0, "input X");
+                if (dx.Scale.Length != 1) throw Error("input X must be quantized per tensor");
+                var (q, ys, yz, yType) = GroupOutput(n);
+                var x = Value(dx.Source, "input X");
+                if (x.Type != yType) throw Error("input and output must share the element type");
+                if (x.OnnxShape.Length != 4) throw Error("only 2-D AveragePool (rank-4 NCHW input) is supported");
+                if (n.Int("ceil_mode", 0) != 0) throw Error("ceil_mode = 1 is not supported");
+                var k = n.Ints("kernel_shape") ?? throw Error("kernel_shape is required");
+                var dil = n.Ints("dilations");
+                if (dil != null && dil.Any(d => d != 1)) throw Error("dilations ≠ 1 are not supported");
+                var (pt, pl, pb, pr, sh, sw, _, _) = Window(n, x.OnnxShape, k);
+                x = ToNhwc(dx.Source, x);
+                long oh = (x.OnnxShape[2] + pt + pb - k[0]) / sh + 1, ow = (x.OnnxShape[3] + pl + pr - k[1]) / sw + 1;
+                int shift = yType == DType.Int8 ? 128 : 0;
+                var outVal = NewVal(q.Outputs[0], new[] { x.OnnxShape[0], x.OnnxShape[1], oh, ow }, yType, true, ys[0], yz);
+                Emit(OpType.QLinearAveragePool, new[] { x.Tensor }, new[] { outVal.Tensor }, new QLinearAveragePoolOptions
+                {
+                    StrideH = sh, StrideW = sw, FilterH = (int)k[0], FilterW = (int)k[1], PadTop = pt, PadLeft = pl, PadBottom = pb, PadRight = pr,
+                    CountIncludePad = n.Int("count_include_pad", 0) != 0,
+                    InputScale = dx.Scale[0], InputZeroPoint = dx.ZeroPoint[0] + shift, OutputScale = ys[0], OutputZeroPoint = yz + shift, Shift = shift,
+                }, oh * ow * x.OnnxShape[0] * x.OnnxShape[1] * k[0] * k[1]);
+            }
+
+            /// <summary>
+            /// ONNX Runtime's QlinearBuildLookupTable: entry for byte i = MlasQuantizeLinear(f(x_scale · (x − x_zp)))
+            /// with x the byte read as the element type.
+            /// </summary>
+            private static int[] BuildTable(DType type, float xScale, int xZp, float yScale, int yZp, Func<float, float> f)
+            {
+                int qmin = type == DType.UInt8 ? 0 : -128, qmax = qmin + 255;
+                var t = new int[256];
+                for (int i = 0; i < 256; i++)
+                {
+                    int x = type == DType.UInt8 ? i : (sbyte)(byte)i;
+                    float deq = xScale * (float)(x - xZp);
+                    t[i] = Edge.Kernels.Reference.OrtRequant.QuantizeLinear(f(deq), yScale, yZp, qmin, qmax);
+                }
+                return t;
+            }
+
+            private Val EmitLookup(string name, Val x, int[] table, DType outType, float scale, int zp)
+            {
+                var outVal = NewVal(name, x.OnnxShape, outType, x.Nhwc, scale, zp);
+                Emit(OpType.Lookup, new[] { x.Tensor }, new[] { outVal.Tensor }, new LookupOptions { Table = table }, 0);
+                return outVal;
+            }
+
+            /// <summary>DQ→Concat→Q: ONNX Runtime's QLinearConcat — inputs whose parameters differ from the output's go through its lookup table.</summary>
+            private void LowerQdqConcat(OnnxNode n)
+            {
+                var dqs = Enumerable.Range(0, n.Inputs.Count).Select(i => RequireDq(n, i, $"input {i}")).ToList();
+                if (dqs.Any(d => d.Scale.Length != 1)) throw Error("inputs must be quantized per tensor");
+                var (q, ys, yz, yType) = GroupOutput(n);
+                var vals = dqs.Select(d => Value(d.Source, "input")).ToList();
+                if (vals.Any(v => v.Type != yType)) throw Error("inputs and output must share the element type");
+                int rank = vals[0].OnnxShape.Length;
+                int axis = Norm((int)n.Int("axis", 0), rank);
+                bool nhwc = rank == 4 && vals.All(v => v.Nhwc);
+                if (!nhwc) vals = vals.Select((v, i) => ToOnnxLayout(dqs[i].Source, v)).ToList();
+                var ins = new List<int>();
+                for (int i = 0; i < vals.Count; i++)
+                {
+                    var d = dqs[i];
+                    if (d.Scale[0] == ys[0] && d.ZeroPoint[0] == yz) { ins.Add(vals[i].Tensor); continue; }
+                    var table = BuildTable(yType, d.Scale[0], d.ZeroPoint[0], ys[0], yz, v => v);
+                    ins.Add(EmitLookup($"{n.Name}/rescaled_{i}", vals[i], table, yType, ys[0], yz).Tensor);
+                }
+                var outShape = (long[])vals[0].OnnxShape.Clone();
+                outShape[axis] = vals.Sum(v => v.OnnxShape[axis]);
+                for (int i = 0; i < vals.Count; i++)
+                    for (int k = 0; k < rank; k++)
+                        if (k != axis && vals[i].OnnxShape[k] != outShape[k]) throw Error("input shapes differ outside the concatenation axis");
+                var outVal = NewVal(q.Outputs[0], outShape, yType, nhwc, ys[0], yz);
+                Emit(OpType.Concatenation, ins.ToArray(), new[] { outVal.Tensor }, new ConcatenationOptions
+                {
+                    Axis = nhwc ? EdgeAxis(vals[0], axis) : axis, Requantize = false,
+                    InputScale = Enumerable.Repeat(ys[0], ins.Count).ToArray(), InputZeroPoint = Enumerable.Repeat(yz, ins.Count).ToArray(),
+                    OutputScale = ys[0], OutputZeroPoint = yz,
+                }, 0);
+            }
+
+            /// <summary>DQ→Sigmoid→Q: ONNX Runtime's QLinearSigmoid — a lookup table of MLAS's logistic (x86 FMA3 kernel).</summary>
+            private void LowerQdqSigmoid(OnnxNode n)
+            {
+                var dx = RequireDq(n, 0, "input X");
+                if (dx.Scale.Length != 1) throw Error("input X must be quantized per tensor");
+                var (q, ys, yz, yType) = GroupOutput(n);
+                var x = Value(dx.Source, "input X");
+                if (x.Type != yType) throw Error("input and output must share the element type");
+                var table = BuildTable(yType, dx.Scale[0], dx.ZeroPoint[0], ys[0], yz, MlasLogistic);
+                EmitLookup(q.Outputs[0], x, table, yType, ys[0], yz);
+            }
+
+            /// <summary>MLAS's logistic (logistic.cpp constants, Eigen's rational approximation) with fused multiply-adds.</summary>
+            internal static float MlasLogistic(float value)
+            {
+                float v = value < -18f ? -18f : value;
+                v = v > 18f ? 18f : v;
+                float vs = v * v;
+                Func<float, float, float, float> ma = MathF.FusedMultiplyAdd;
+                float p = ma(vs, 4.37031012579801e-11f, 1.15627324459942e-07f);
+                p = ma(p, vs, 6.08574864600143e-05f);
+                p = ma(p, vs, 8.51377133304701e-03f);
+                p = ma(p, vs, 2.48287947061529e-01f);
+                p = p * v;
+                float qq = ma(vs, 6.10247389755681e-13f, 5.76102136993427e-09f);
+                qq = ma(qq, vs, 6.29106785017040e-06f);
+                qq = ma(qq, vs, 1.70198817374094e-03f);
+                qq = ma(qq, vs, 1.16817656904453e-01f);
+                qq = ma(qq, vs, 9.93151921023180e-01f);
+                float r = p / qq + 0.5f;
+                if (r < 0f) r = 0f;
+                if (r > 1f) r = 1f;
+                return r;
             }
 
             /// <summary>Relu/Clip outside a fused group: on an integer value they are the DQ→act→Q pattern ONNX Runtime keeps in float.</summary>
