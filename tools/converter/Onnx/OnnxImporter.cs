@@ -636,10 +636,34 @@ namespace Edge.Converter.Onnx
                 return r;
             }
 
-            /// <summary>Relu/Clip outside a fused group: on an integer value they are the DQ→act→Q pattern ONNX Runtime keeps in float.</summary>
+            /// <summary>
+            /// DQ→Relu/Clip→Q outside a fused group: ONNX Runtime either removes the activation (when the quantized
+            /// range already clamps) or computes DequantizeLinear, the float max/min and QuantizeLinear; both give
+            /// q = QuantizeLinear(act(DequantizeLinear(x))) exactly, emitted as a LOOKUP table of those float steps.
+            /// </summary>
             private void LowerActivation(OnnxNode n)
             {
-                throw Error($"{n.OpType} that is not directly between a fused op and its QuantizeLinear is not supported (ONNX Runtime computes it in float)");
+                if (!_dq.TryGetValue(n.Inputs[0], out var dx))
+                    throw Error($"{n.OpType} on a value that is not produced by DequantizeLinear is not supported (Edge runs quantized QDQ graphs)");
+                if (dx.Scale.Length != 1) throw Error("input must be quantized per tensor");
+                var skipped = new List<OnnxNode>();
+                var q = SoleQuantize(n.Outputs[0], skipped);
+                if (q == null || skipped.Count > 0) throw Error($"output '{n.Outputs[0]}' is not quantized by a single QuantizeLinear; float {n.OpType} is not supported");
+                var (ys, yz, _, yType) = QParams(q, 1, 2, q.Outputs[0], quantizeOutput: true);
+                if (ys.Length != 1) throw Error("the output QuantizeLinear must be per tensor");
+                _done.Add(q);
+                var x = Value(dx.Source, "input");
+                if (x.Type != yType) throw Error("input and output must share the element type");
+                float lo = float.NegativeInfinity, hi = float.PositiveInfinity;
+                if (n.OpType == "Relu") lo = 0f;
+                else if (_opset < 11) { lo = n.Float("min", float.MinValue); hi = n.Float("max", float.MaxValue); }
+                else
+                {
+                    if (n.Inputs.Count > 1 && n.Inputs[1].Length > 0) lo = ConstOf(n, n.Inputs[1], "min").AsFloats()[0];
+                    if (n.Inputs.Count > 2 && n.Inputs[2].Length > 0) hi = ConstOf(n, n.Inputs[2], "max").AsFloats()[0];
+                }
+                var table = BuildTable(yType, dx.Scale[0], dx.ZeroPoint[0], ys[0], yz[0], v => v < lo ? lo : (v > hi ? hi : v));
+                EmitLookup(q.Outputs[0], x, table, yType, ys[0], yz[0]);
             }
 
             // ---- Structural ops (integer in, integer out; ONNX Runtime drops their Q/DQ) ----------------

@@ -274,6 +274,20 @@ for kind in ('u8', 's8'):
         g.output(g.qdq(c, np.float32(sc), zc))
         g.save()
 
+# Standalone Relu / Clip between DequantizeLinear and QuantizeLinear whose range does not absorb them (ONNX Runtime
+# keeps DQ -> float op -> Q).
+for kind in ('u8', 's8'):
+    g = G(f'relu_standalone_{kind}', kind)
+    x = g.qdq(g.input([1, 3, 4, 4]), *act(-1, 1, kind))
+    r = g.op('Relu', [x])
+    g.output(g.qdq(r, *act(-0.3, 1.2, kind)))
+    g.save()
+    g = G(f'clip_standalone_{kind}', kind)
+    x = g.qdq(g.input([1, 3, 4, 4]), *act(-1, 1, kind))
+    r = g.op('Clip', [x, g.const(np.float32(-0.3), 'min'), g.const(np.float32(0.55), 'max')])
+    g.output(g.qdq(r, *act(-0.5, 0.7, kind)))
+    g.save()
+
 with open(os.path.join(HERE, 'manifest.json'), 'w') as f:
     json.dump(manifest, f, indent=1)
 print(f'{len(manifest)} models')
