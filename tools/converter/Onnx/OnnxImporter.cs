@@ -132,8 +132,14 @@ namespace Edge.Converter.Onnx
                 _node = null;
                 foreach (var o in _m.Graph.Outputs)
                 {
-                    Val v = Value(o.Name, "model output");
-                    v = ToOnnxLayout(o.Name, v);
+                    // A dequantized output is transposed back to ONNX's layout while still 8-bit, then dequantized.
+                    Val v = _dq.TryGetValue(o.Name, out var dqo) && !_vals.ContainsKey(o.Name) ? Materialize(o.Name, dqo, onnxLayout: true) : Value(o.Name, "model output");
+                    if (v.Nhwc)
+                    {
+                        _g.Tensors[v.Tensor].Name = o.Name + "/nhwc";
+                        v = ToOnnxLayout(o.Name, v);
+                        _g.Tensors[v.Tensor].Name = o.Name;
+                    }
                     if (_g.Tensors[v.Tensor].IsConstant) throw Error($"model output '{o.Name}' is a constant");
                     if (_g.Outputs.Contains(v.Tensor) || _g.Inputs.Contains(v.Tensor))
                         v = Copy(o.Name, v);
@@ -148,7 +154,7 @@ namespace Edge.Converter.Onnx
                 bool quantized = _m.Graph.Nodes.Any(n => n.OpType is "QuantizeLinear" or "DequantizeLinear" or "QLinearConv"
                     or "QLinearMatMul" or "ConvInteger" or "MatMulInteger" or "QLinearAdd" or "QLinearMul" or "QGemm");
                 if (!quantized)
-                    throw Error("float model: no QuantizeLinear/DequantizeLinear or QLinear*/​*Integer operators. Edge runs quantized models: " +
+                    throw Error("float model: no QuantizeLinear/DequantizeLinear or QLinear* or *Integer operators. Edge runs quantized models: " +
                                 "quantize it first — `edge convert model.onnx --calibration DIR` (post-training quantization) or onnxruntime's quantize_static (QDQ)");
             }
 
@@ -236,11 +242,12 @@ namespace Edge.Converter.Onnx
             }
 
             /// <summary>Emits the Dequantize op for a DQ output that is needed as a float tensor.</summary>
-            private Val Materialize(string name, Dq d)
+            private Val Materialize(string name, Dq d, bool onnxLayout = false)
             {
                 if (_vals.TryGetValue(name, out var existing)) return existing;
                 if (_const.ContainsKey(d.Source)) throw Error($"'{name}' is a dequantized constant used as a float tensor; Edge keeps constants quantized");
                 Val v = Value(d.Source, "input");
+                if (onnxLayout) v = ToOnnxLayout(d.Source, v);
                 int rank = v.OnnxShape.Length;
                 int edgeAxis = d.Scale.Length > 1 ? EdgeAxis(v, Norm(d.Axis, rank)) : 0;
                 var outVal = NewVal(name, v.OnnxShape, DType.Float32, v.Nhwc, 0f, 0);
