@@ -39,6 +39,8 @@ namespace Edge.Runtime
         QLinearConv = 23,
         QLinearMatMul = 24,
         QLinearBinary = 25,
+        Lookup = 26,
+        QLinearAveragePool = 27,
     }
 
     /// <summary>The schema's RequantRule: which requantization rule an op applies (format 1.2).</summary>
@@ -74,6 +76,8 @@ namespace Edge.Runtime
         public const int QLinearConv = 18;
         public const int QLinearMatMul = 19;
         public const int QLinearBinary = 20;
-        public const int Count = 21;
+        public const int Lookup = 21;
+        public const int QLinearAveragePool = 22;
+        public const int Count = 23;
     }
 }

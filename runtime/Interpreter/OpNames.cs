@@ -33,11 +33,13 @@ namespace Edge.Runtime
                 case OpType.QLinearConv: return "QLINEAR_CONV";
                 case OpType.QLinearMatMul: return "QLINEAR_MATMUL";
                 case OpType.QLinearBinary: return "QLINEAR_BINARY";
+                case OpType.Lookup: return "LOOKUP";
+                case OpType.QLinearAveragePool: return "QLINEAR_AVERAGE_POOL";
                 default: return "UNKNOWN";
             }
         }
 
         /// <summary>Number of op types this runtime knows (valid OpType values are 0 .. Count-1).</summary>
-        public const int Count = 26;
+        public const int Count = 28;
     }
 }

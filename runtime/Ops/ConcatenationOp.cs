@@ -24,7 +24,7 @@ namespace Edge.Runtime
             d.RequireOptions(OptionsType.Concatenation);
             ConcatenationOp op = new ConcatenationOp();
             op._out = d.Output(0);
-            OpCheck.Type(d, op._out, DType.Int8, "output");
+            if (op._out.Type != DType.UInt8) OpCheck.Type(d, op._out, DType.Int8, "output");   // uint8: format 1.2 (ONNX), copy only
             int rank = op._out.Rank;
             op._axis = d.Int(0, 0, "axis");
             if (op._axis < 0 || op._axis >= rank) throw d.Error(string.Concat("axis ", op._axis.ToString(), " out of range for rank ", rank.ToString()));
@@ -37,7 +37,7 @@ namespace Edge.Runtime
             for (int k = 0; k < n; k++)
             {
                 TensorInfo t = OpCheck.Required(d, k, "input");
-                OpCheck.Type(d, t, DType.Int8, "input");
+                OpCheck.Type(d, t, op._out.Type, "input");
                 OpCheck.Rank(d, t, rank, "input");
                 for (int dim = 0; dim < rank; dim++)
                     if (dim != op._axis) OpCheck.Dim(d, t, dim, op._out.Shape[dim], "input");
@@ -48,6 +48,7 @@ namespace Edge.Runtime
             }
             if (sum != op._out.Shape[op._axis]) throw d.Error("input extents along the axis do not add up to the output's");
             op._requantize = d.Bool(1, "requantize");
+            if (op._requantize && op._out.Type != DType.Int8) throw d.Error("requantize is for int8 (ONNX inputs are rescaled by LOOKUP ops)");
             if (op._requantize)
             {
                 op._scales = d.Floats(2, "input_scale");

@@ -28,10 +28,6 @@ namespace Edge.Tests.Onnx
         /// <summary>Model name prefixes Edge rejects (with the reason), each checked to fail cleanly.</summary>
         public static readonly Dictionary<string, string> Unsupported = new()
         {
-            ["avgpool_"] = "QLinearAveragePool not yet imported",
-            ["globalavgpool_"] = "QLinearGlobalAveragePool not yet imported",
-            ["concat_"] = "QLinearConcat not yet imported",
-            ["sigmoid_"] = "QLinearSigmoid (MLAS logistic table) not yet imported",
             ["softmax_"] = "QLinearSoftmax not yet imported",
         };
 

@@ -26,7 +26,7 @@ namespace Edge.Converter.Cli
 
         public static int Convert(ArgReader a, TextWriter stdout, TextWriter stderr)
         {
-            string input = a.Positional(0, "input model (IN.tflite)");
+            string input = a.Positional(0, "input model (IN.tflite or IN.onnx)");
             string output = a.Option("o", "output") ?? throw new UsageException("missing -o OUT.edge");
             bool plan = a.Flag("plan");
             var embed = a.Options("embed-test");

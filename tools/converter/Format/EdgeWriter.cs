@@ -438,6 +438,23 @@ namespace Edge.Converter.Format
                     b.AddInt(2, o.ZeroPointA, 0); b.AddInt(3, o.ZeroPointB, 0);
                     b.AddFloat(4, o.RatioA, 0f); b.AddFloat(5, o.RatioB, 0f); b.AddFloat(6, o.Fixed, 0f);
                     return b.EndTable();
+                case LookupOptions o:
+                    {
+                        int t = Vec(b, o.Table);
+                        b.StartTable(1);
+                        b.AddOffset(0, t);
+                        return b.EndTable();
+                    }
+                case QLinearAveragePoolOptions o:
+                    b.StartTable(14);
+                    b.AddInt(0, o.StrideW, 1); b.AddInt(1, o.StrideH, 1);
+                    b.AddInt(2, o.FilterW, 1); b.AddInt(3, o.FilterH, 1);
+                    b.AddInt(4, o.PadTop, 0); b.AddInt(5, o.PadLeft, 0); b.AddInt(6, o.PadBottom, 0); b.AddInt(7, o.PadRight, 0);
+                    b.AddBool(8, o.CountIncludePad, false);
+                    b.AddFloat(9, o.InputScale, 0f); b.AddInt(10, o.InputZeroPoint, 0);
+                    b.AddFloat(11, o.OutputScale, 0f); b.AddInt(12, o.OutputZeroPoint, 0);
+                    b.AddInt(13, o.Shift, 0);
+                    return b.EndTable();
                 case TransposeOptions o:
                     {
                         int perm = Vec(b, o.Perm);

@@ -261,6 +261,26 @@ namespace Edge.Converter.Ir
         public float RatioA, RatioB, Fixed;
     }
 
+    /// <summary>Format 1.2: 256-entry byte table (see LookupOptions in edge.fbs).</summary>
+    public sealed class LookupOptions : OpOptions
+    {
+        public override int UnionType => OptionsType.Lookup;
+        public int[] Table = System.Array.Empty<int>();
+    }
+
+    /// <summary>Format 1.2: ONNX Runtime's QLinearAveragePool (see QLinearAveragePoolOptions in edge.fbs).</summary>
+    public sealed class QLinearAveragePoolOptions : OpOptions
+    {
+        public override int UnionType => OptionsType.QLinearAveragePool;
+        public int StrideW = 1, StrideH = 1, FilterW = 1, FilterH = 1;
+        public int PadTop, PadLeft, PadBottom, PadRight;
+        public bool CountIncludePad;
+        public float InputScale;
+        public int InputZeroPoint;
+        public float OutputScale;
+        public int OutputZeroPoint, Shift;
+    }
+
     public sealed class TransposeOptions : OpOptions
     {
         public override int UnionType => OptionsType.Transpose;

@@ -24,8 +24,8 @@ namespace Edge.Converter.Onnx
         public static readonly string[] SupportedOps =
         {
             "QuantizeLinear", "DequantizeLinear", "QLinearConv", "QLinearMatMul", "ConvInteger", "MatMulInteger",
-            "Conv", "MatMul", "Gemm", "Relu", "Clip", "MaxPool", "Reshape", "Flatten", "Transpose", "Squeeze",
-            "Unsqueeze", "Identity", "Constant",
+            "Conv", "MatMul", "Gemm", "Add", "Mul", "Relu", "Clip", "MaxPool", "AveragePool", "GlobalAveragePool", "Concat",
+            "Sigmoid", "Pad", "Reshape", "Flatten", "Transpose", "Squeeze", "Unsqueeze", "Identity", "Constant",
         };
 
         public static EdgeGraph Import(OnnxModel model)
@@ -132,8 +132,14 @@ namespace Edge.Converter.Onnx
                 _node = null;
                 foreach (var o in _m.Graph.Outputs)
                 {
-                    Val v = Value(o.Name, "model output");
-                    v = ToOnnxLayout(o.Name, v);
+                    // A dequantized output is transposed back to ONNX's layout while still 8-bit, then dequantized.
+                    Val v = _dq.TryGetValue(o.Name, out var dqo) && !_vals.ContainsKey(o.Name) ? Materialize(o.Name, dqo, onnxLayout: true) : Value(o.Name, "model output");
+                    if (v.Nhwc)
+                    {
+                        _g.Tensors[v.Tensor].Name = o.Name + "/nhwc";
+                        v = ToOnnxLayout(o.Name, v);
+                        _g.Tensors[v.Tensor].Name = o.Name;
+                    }
                     if (_g.Tensors[v.Tensor].IsConstant) throw Error($"model output '{o.Name}' is a constant");
                     if (_g.Outputs.Contains(v.Tensor) || _g.Inputs.Contains(v.Tensor))
                         v = Copy(o.Name, v);
@@ -148,7 +154,7 @@ namespace Edge.Converter.Onnx
                 bool quantized = _m.Graph.Nodes.Any(n => n.OpType is "QuantizeLinear" or "DequantizeLinear" or "QLinearConv"
                     or "QLinearMatMul" or "ConvInteger" or "MatMulInteger" or "QLinearAdd" or "QLinearMul" or "QGemm");
                 if (!quantized)
-                    throw Error("float model: no QuantizeLinear/DequantizeLinear or QLinear*/​*Integer operators. Edge runs quantized models: " +
+                    throw Error("float model: no QuantizeLinear/DequantizeLinear or QLinear* or *Integer operators. Edge runs quantized models: " +
                                 "quantize it first — `edge convert model.onnx --calibration DIR` (post-training quantization) or onnxruntime's quantize_static (QDQ)");
             }
 
@@ -174,6 +180,10 @@ namespace Edge.Converter.Onnx
                     case "Reshape": case "Flatten": case "Transpose": case "Squeeze": case "Unsqueeze": case "MaxPool": case "Pad":
                         LowerStructural(n); return;
                     case "Add": case "Mul": LowerQdqBinary(n); return;
+                    case "GlobalAveragePool": LowerQdqGlobalAveragePool(n); return;
+                    case "AveragePool": LowerQdqAveragePool(n); return;
+                    case "Concat": LowerQdqConcat(n); return;
+                    case "Sigmoid": LowerQdqSigmoid(n); return;
                     case "Relu": case "Clip":
                         LowerActivation(n); return;
                     default:
@@ -232,11 +242,12 @@ namespace Edge.Converter.Onnx
             }
 
             /// <summary>Emits the Dequantize op for a DQ output that is needed as a float tensor.</summary>
-            private Val Materialize(string name, Dq d)
+            private Val Materialize(string name, Dq d, bool onnxLayout = false)
             {
                 if (_vals.TryGetValue(name, out var existing)) return existing;
                 if (_const.ContainsKey(d.Source)) throw Error($"'{name}' is a dequantized constant used as a float tensor; Edge keeps constants quantized");
                 Val v = Value(d.Source, "input");
+                if (onnxLayout) v = ToOnnxLayout(d.Source, v);
                 int rank = v.OnnxShape.Length;
                 int edgeAxis = d.Scale.Length > 1 ? EdgeAxis(v, Norm(d.Axis, rank)) : 0;
                 var outVal = NewVal(name, v.OnnxShape, DType.Float32, v.Nhwc, 0f, 0);
@@ -483,10 +494,183 @@ namespace Edge.Converter.Onnx
                 Emit(OpType.QLinearBinary, new[] { a.Tensor, b.Tensor }, new[] { outVal.Tensor }, o, shapeOf.OnnxShape.Aggregate(1L, (x, y) => x * y));
             }
 
-            /// <summary>Relu/Clip outside a fused group: on an integer value they are the DQ→act→Q pattern ONNX Runtime keeps in float.</summary>
+            /// <summary>
+            /// DQ→GlobalAveragePool→Q: ONNX Runtime's QLinearGlobalAveragePool (MLAS qlgavgpool.cpp, x86):
+            /// acc = Σ(x − x_zp) in int32, then float32(acc) · scale with scale = x_scale / (y_scale · float(N)),
+            /// round half to even, + y_zp — exactly a depthwise QLINEAR_CONV with all-one weights over the whole image
+            /// and that output scale, which is how it is emitted.
+            /// </summary>
+            private void LowerQdqGlobalAveragePool(OnnxNode n)
+            {
+                var dx = RequireDq(n, 0, "input X");
+                if (dx.Scale.Length != 1) throw Error("input X must be quantized per tensor");
+                var (q, ys, yz, yType) = GroupOutput(n);
+                var x = Value(dx.Source, "input X");
+                if (x.Type != yType) throw Error("input and output must share the element type");
+                if (x.OnnxShape.Length != 4) throw Error("only rank-4 (NCHW) GlobalAveragePool is supported");
+                x = ToNhwc(dx.Source, x);
+                long c = x.OnnxShape[1], h = x.OnnxShape[2], w = x.OnnxShape[3];
+                float scale = dx.Scale[0] / (ys[0] * (float)(h * w));
+                var ones = new byte[c * h * w];
+                for (int i = 0; i < ones.Length; i++) ones[i] = 1;
+                int wt = _g.AddTensor(new EdgeTensor { Name = n.Name + "/ones", DType = DType.Int8, Shape = new[] { (int)c, (int)h, (int)w, 1 }, Data = ones });
+                var opts = new QLinearConvOptions
+                {
+                    Group = (int)c, InputZeroPoint = dx.ZeroPoint[0], WeightZeroPoint = new int[c], OutputZeroPoint = yz,
+                    OutputScale = Enumerable.Repeat(scale, (int)c).ToArray(),
+                    ActMin = yType == DType.UInt8 ? 0 : -128, ActMax = yType == DType.UInt8 ? 255 : 127,
+                };
+                var outVal = NewVal(q.Outputs[0], new[] { x.OnnxShape[0], c, 1L, 1L }, yType, true, ys[0], yz);
+                Emit(OpType.QLinearConv, new[] { x.Tensor, wt }, new[] { outVal.Tensor }, opts, x.OnnxShape[0] * c * h * w);
+            }
+
+            /// <summary>DQ→AveragePool→Q: ONNX Runtime's QLinearAveragePool (float window sums; int8 in the uint8 domain).</summary>
+            private void LowerQdqAveragePool(OnnxNode n)
+            {
+                var dx = RequireDq(n, 0, "input X");
+                if (dx.Scale.Length != 1) throw Error("input X must be quantized per tensor");
+                var (q, ys, yz, yType) = GroupOutput(n);
+                var x = Value(dx.Source, "input X");
+                if (x.Type != yType) throw Error("input and output must share the element type");
+                if (x.OnnxShape.Length != 4) throw Error("only 2-D AveragePool (rank-4 NCHW input) is supported");
+                if (n.Int("ceil_mode", 0) != 0) throw Error("ceil_mode = 1 is not supported");
+                var k = n.Ints("kernel_shape") ?? throw Error("kernel_shape is required");
+                var dil = n.Ints("dilations");
+                if (dil != null && dil.Any(d => d != 1)) throw Error("dilations ≠ 1 are not supported");
+                var (pt, pl, pb, pr, sh, sw, _, _) = Window(n, x.OnnxShape, k);
+                x = ToNhwc(dx.Source, x);
+                long oh = (x.OnnxShape[2] + pt + pb - k[0]) / sh + 1, ow = (x.OnnxShape[3] + pl + pr - k[1]) / sw + 1;
+                int shift = yType == DType.Int8 ? 128 : 0;
+                var outVal = NewVal(q.Outputs[0], new[] { x.OnnxShape[0], x.OnnxShape[1], oh, ow }, yType, true, ys[0], yz);
+                Emit(OpType.QLinearAveragePool, new[] { x.Tensor }, new[] { outVal.Tensor }, new QLinearAveragePoolOptions
+                {
+                    StrideH = sh, StrideW = sw, FilterH = (int)k[0], FilterW = (int)k[1], PadTop = pt, PadLeft = pl, PadBottom = pb, PadRight = pr,
+                    CountIncludePad = n.Int("count_include_pad", 0) != 0,
+                    InputScale = dx.Scale[0], InputZeroPoint = dx.ZeroPoint[0] + shift, OutputScale = ys[0], OutputZeroPoint = yz + shift, Shift = shift,
+                }, oh * ow * x.OnnxShape[0] * x.OnnxShape[1] * k[0] * k[1]);
+            }
+
+            /// <summary>
+            /// ONNX Runtime's QlinearBuildLookupTable: entry for byte i = MlasQuantizeLinear(f(x_scale · (x − x_zp)))
+            /// with x the byte read as the element type.
+            /// </summary>
+            private static int[] BuildTable(DType type, float xScale, int xZp, float yScale, int yZp, Func<float, float> f)
+            {
+                int qmin = type == DType.UInt8 ? 0 : -128, qmax = qmin + 255;
+                var t = new int[256];
+                for (int i = 0; i < 256; i++)
+                {
+                    int x = type == DType.UInt8 ? i : (sbyte)(byte)i;
+                    float deq = xScale * (float)(x - xZp);
+                    t[i] = Edge.Kernels.Reference.OrtRequant.QuantizeLinear(f(deq), yScale, yZp, qmin, qmax);
+                }
+                return t;
+            }
+
+            private Val EmitLookup(string name, Val x, int[] table, DType outType, float scale, int zp)
+            {
+                var outVal = NewVal(name, x.OnnxShape, outType, x.Nhwc, scale, zp);
+                Emit(OpType.Lookup, new[] { x.Tensor }, new[] { outVal.Tensor }, new LookupOptions { Table = table }, 0);
+                return outVal;
+            }
+
+            /// <summary>DQ→Concat→Q: ONNX Runtime's QLinearConcat — inputs whose parameters differ from the output's go through its lookup table.</summary>
+            private void LowerQdqConcat(OnnxNode n)
+            {
+                var dqs = Enumerable.Range(0, n.Inputs.Count).Select(i => RequireDq(n, i, $"input {i}")).ToList();
+                if (dqs.Any(d => d.Scale.Length != 1)) throw Error("inputs must be quantized per tensor");
+                var (q, ys, yz, yType) = GroupOutput(n);
+                var vals = dqs.Select(d => Value(d.Source, "input")).ToList();
+                if (vals.Any(v => v.Type != yType)) throw Error("inputs and output must share the element type");
+                int rank = vals[0].OnnxShape.Length;
+                int axis = Norm((int)n.Int("axis", 0), rank);
+                bool nhwc = rank == 4 && vals.All(v => v.Nhwc);
+                if (!nhwc) vals = vals.Select((v, i) => ToOnnxLayout(dqs[i].Source, v)).ToList();
+                var ins = new List<int>();
+                for (int i = 0; i < vals.Count; i++)
+                {
+                    var d = dqs[i];
+                    if (d.Scale[0] == ys[0] && d.ZeroPoint[0] == yz) { ins.Add(vals[i].Tensor); continue; }
+                    var table = BuildTable(yType, d.Scale[0], d.ZeroPoint[0], ys[0], yz, v => v);
+                    ins.Add(EmitLookup($"{n.Name}/rescaled_{i}", vals[i], table, yType, ys[0], yz).Tensor);
+                }
+                var outShape = (long[])vals[0].OnnxShape.Clone();
+                outShape[axis] = vals.Sum(v => v.OnnxShape[axis]);
+                for (int i = 0; i < vals.Count; i++)
+                    for (int k = 0; k < rank; k++)
+                        if (k != axis && vals[i].OnnxShape[k] != outShape[k]) throw Error("input shapes differ outside the concatenation axis");
+                var outVal = NewVal(q.Outputs[0], outShape, yType, nhwc, ys[0], yz);
+                Emit(OpType.Concatenation, ins.ToArray(), new[] { outVal.Tensor }, new ConcatenationOptions
+                {
+                    Axis = nhwc ? EdgeAxis(vals[0], axis) : axis, Requantize = false,
+                    InputScale = Enumerable.Repeat(ys[0], ins.Count).ToArray(), InputZeroPoint = Enumerable.Repeat(yz, ins.Count).ToArray(),
+                    OutputScale = ys[0], OutputZeroPoint = yz,
+                }, 0);
+            }
+
+            /// <summary>DQ→Sigmoid→Q: ONNX Runtime's QLinearSigmoid — a lookup table of MLAS's logistic (x86 FMA3 kernel).</summary>
+            private void LowerQdqSigmoid(OnnxNode n)
+            {
+                var dx = RequireDq(n, 0, "input X");
+                if (dx.Scale.Length != 1) throw Error("input X must be quantized per tensor");
+                var (q, ys, yz, yType) = GroupOutput(n);
+                var x = Value(dx.Source, "input X");
+                if (x.Type != yType) throw Error("input and output must share the element type");
+                var table = BuildTable(yType, dx.Scale[0], dx.ZeroPoint[0], ys[0], yz, MlasLogistic);
+                EmitLookup(q.Outputs[0], x, table, yType, ys[0], yz);
+            }
+
+            /// <summary>MLAS's logistic (logistic.cpp constants, Eigen's rational approximation) with fused multiply-adds.</summary>
+            internal static float MlasLogistic(float value)
+            {
+                float v = value < -18f ? -18f : value;
+                v = v > 18f ? 18f : v;
+                float vs = v * v;
+                Func<float, float, float, float> ma = MathF.FusedMultiplyAdd;
+                float p = ma(vs, 4.37031012579801e-11f, 1.15627324459942e-07f);
+                p = ma(p, vs, 6.08574864600143e-05f);
+                p = ma(p, vs, 8.51377133304701e-03f);
+                p = ma(p, vs, 2.48287947061529e-01f);
+                p = p * v;
+                float qq = ma(vs, 6.10247389755681e-13f, 5.76102136993427e-09f);
+                qq = ma(qq, vs, 6.29106785017040e-06f);
+                qq = ma(qq, vs, 1.70198817374094e-03f);
+                qq = ma(qq, vs, 1.16817656904453e-01f);
+                qq = ma(qq, vs, 9.93151921023180e-01f);
+                float r = p / qq + 0.5f;
+                if (r < 0f) r = 0f;
+                if (r > 1f) r = 1f;
+                return r;
+            }
+
+            /// <summary>
+            /// DQ→Relu/Clip→Q outside a fused group: ONNX Runtime either removes the activation (when the quantized
+            /// range already clamps) or computes DequantizeLinear, the float max/min and QuantizeLinear; both give
+            /// q = QuantizeLinear(act(DequantizeLinear(x))) exactly, emitted as a LOOKUP table of those float steps.
+            /// </summary>
             private void LowerActivation(OnnxNode n)
             {
-                throw Error($"{n.OpType} that is not directly between a fused op and its QuantizeLinear is not supported (ONNX Runtime computes it in float)");
+                if (!_dq.TryGetValue(n.Inputs[0], out var dx))
+                    throw Error($"{n.OpType} on a value that is not produced by DequantizeLinear is not supported (Edge runs quantized QDQ graphs)");
+                if (dx.Scale.Length != 1) throw Error("input must be quantized per tensor");
+                var skipped = new List<OnnxNode>();
+                var q = SoleQuantize(n.Outputs[0], skipped);
+                if (q == null || skipped.Count > 0) throw Error($"output '{n.Outputs[0]}' is not quantized by a single QuantizeLinear; float {n.OpType} is not supported");
+                var (ys, yz, _, yType) = QParams(q, 1, 2, q.Outputs[0], quantizeOutput: true);
+                if (ys.Length != 1) throw Error("the output QuantizeLinear must be per tensor");
+                _done.Add(q);
+                var x = Value(dx.Source, "input");
+                if (x.Type != yType) throw Error("input and output must share the element type");
+                float lo = float.NegativeInfinity, hi = float.PositiveInfinity;
+                if (n.OpType == "Relu") lo = 0f;
+                else if (_opset < 11) { lo = n.Float("min", float.MinValue); hi = n.Float("max", float.MaxValue); }
+                else
+                {
+                    if (n.Inputs.Count > 1 && n.Inputs[1].Length > 0) lo = ConstOf(n, n.Inputs[1], "min").AsFloats()[0];
+                    if (n.Inputs.Count > 2 && n.Inputs[2].Length > 0) hi = ConstOf(n, n.Inputs[2], "max").AsFloats()[0];
+                }
+                var table = BuildTable(yType, dx.Scale[0], dx.ZeroPoint[0], ys[0], yz[0], v => v < lo ? lo : (v > hi ? hi : v));
+                EmitLookup(q.Outputs[0], x, table, yType, ys[0], yz[0]);
             }
 
             // ---- Structural ops (integer in, integer out; ONNX Runtime drops their Q/DQ) ----------------

@@ -71,6 +71,14 @@ class G:
         self.feeds.append(rng.uniform(lo, hi, size=shape).astype(np.float32))
         return nm
 
+    def input_q(self, shape, kind):
+        """An already-quantized (uint8/int8) model input."""
+        t, npt, qmin, qmax = QT[kind]
+        nm = f'input_{len(self.inputs)}'
+        self.inputs.append(helper.make_tensor_value_info(nm, t, shape))
+        self.feeds.append(rng.integers(qmin, qmax + 1, size=shape).astype(npt))
+        return nm
+
     def op(self, op_type, ins, **attrs):
         y = self.uid(op_type.lower())
         self.nodes.append(helper.make_node(op_type, ins, [y], name=self.uid(op_type + '_'), **attrs))
@@ -117,7 +125,7 @@ class G:
         for k, (vi, arr) in enumerate(zip(self.inputs, self.feeds)):
             f = f'{self.name}.input_{k}.bin'
             arr.tofile(os.path.join(HERE, f))
-            ins.append({'name': vi.name, 'dtype': 'float32', 'shape': list(arr.shape), 'file': f})
+            ins.append({'name': vi.name, 'dtype': str(arr.dtype), 'shape': list(arr.shape), 'file': f})
         manifest.append({'name': self.name, 'model': self.name + '.onnx', 'inputs': ins,
                          'outputs': [o.name for o in self.outputs]})
 
@@ -273,6 +281,62 @@ for kind in ('u8', 's8'):
         c = g.op(op, [a, b])
         g.output(g.qdq(c, np.float32(sc), zc))
         g.save()
+
+# Standalone Relu / Clip between DequantizeLinear and QuantizeLinear whose range does not absorb them (ONNX Runtime
+# keeps DQ -> float op -> Q).
+for kind in ('u8', 's8'):
+    g = G(f'relu_standalone_{kind}', kind)
+    x = g.qdq(g.input([1, 3, 4, 4]), *act(-1, 1, kind))
+    r = g.op('Relu', [x])
+    g.output(g.qdq(r, *act(-0.3, 1.2, kind)))
+    g.save()
+    g = G(f'clip_standalone_{kind}', kind)
+    x = g.qdq(g.input([1, 3, 4, 4]), *act(-1, 1, kind))
+    r = g.op('Clip', [x, g.const(np.float32(-0.3), 'min'), g.const(np.float32(0.55), 'max')])
+    g.output(g.qdq(r, *act(-0.5, 0.7, kind)))
+    g.save()
+
+# QOperator form with 8-bit model inputs and outputs: QLinearConv (uint8 weights with a zero point, as in ONNX's
+# own node test) -> MaxPool -> QLinearMatMul after Flatten; int8 variant with int8 weights.
+for kind in ('u8', 's8'):
+    t, npt, qmin, qmax = QT[kind]
+    g = G(f'qop_conv_pool_matmul_{kind}', kind)
+    x = g.input_q([1, 2, 6, 6], kind)
+    w = rng.integers(qmin, qmax + 1, size=(3, 2, 3, 3)).astype(npt)
+    wz = np.array([7 if kind == 'u8' else 0], npt)
+    c = g.uid('qconv')
+    g.nodes.append(helper.make_node('QLinearConv', [x, g.const(np.float32(0.02)), g.const(np.array(11 if kind == 'u8' else -5, npt)),
+                                                    g.const(w), g.const(np.array([0.003], np.float32)), g.const(wz),
+                                                    g.const(np.float32(0.05)), g.const(np.array(120 if kind == 'u8' else -8, npt)),
+                                                    g.const(rng.integers(-500, 500, size=3).astype(np.int32))],
+                                    [c], name='QConv', pads=[1, 1, 1, 1], kernel_shape=[3, 3]))
+    p = g.uid('pool')
+    g.nodes.append(helper.make_node('MaxPool', [c], [p], name='Pool', kernel_shape=[2, 2], strides=[2, 2]))
+    f = g.uid('flat')
+    g.nodes.append(helper.make_node('Flatten', [p], [f], name='Flatten', axis=1))
+    b = rng.integers(qmin, qmax + 1, size=(27, 4)).astype(npt)
+    y = 'output_0'
+    g.nodes.append(helper.make_node('QLinearMatMul', [f, g.const(np.float32(0.05)), g.const(np.array(120 if kind == 'u8' else -8, npt)),
+                                                      g.const(b), g.const(np.float32(0.004)), g.const(np.array(128 if kind == 'u8' else 0, npt)),
+                                                      g.const(np.float32(0.9)), g.const(np.array(100 if kind == 'u8' else 3, npt))],
+                                    [y], name='QMatMul'))
+    vi = onnx.ValueInfoProto(); vi.name = y; vi.type.tensor_type.elem_type = t
+    g.outputs.append(vi)
+    g.save()
+
+# Models Edge must reject (not in the manifest; used by the CLI tests): a float model (no quantization: PTQ's job)
+# and a quantized model at opset 22 (outside 10-21).
+g = G('bad_float_model', 'u8')
+x = g.input([1, 3, 8, 8])
+c = g.op('Conv', [x, g.const(rng.normal(0, 0.3, size=(2, 3, 3, 3)).astype(np.float32), 'w')], kernel_shape=[3, 3])
+g.output(c)
+onnx.save(helper.make_model(helper.make_graph(g.nodes, g.name, g.inputs, g.outputs, g.inits),
+                            opset_imports=[helper.make_opsetid('', 13)], ir_version=7), os.path.join(HERE, 'bad_float_model.onnx'))
+g = G('bad_opset22', 'u8')
+x = g.qdq(g.input([1, 4]), *act(-1, 1, 'u8'))
+g.output(x)
+onnx.save(helper.make_model(helper.make_graph(g.nodes, g.name, g.inputs, g.outputs, g.inits),
+                            opset_imports=[helper.make_opsetid('', 22)], ir_version=10), os.path.join(HERE, 'bad_opset22.onnx'))
 
 with open(os.path.join(HERE, 'manifest.json'), 'w') as f:
     json.dump(manifest, f, indent=1)

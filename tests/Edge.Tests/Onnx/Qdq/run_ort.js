@@ -16,8 +16,9 @@ const ort = require('onnxruntime-node');
     const feeds = {};
     for (const i of m.inputs) {
       const buf = fs.readFileSync(path.join(here, i.file));
-      const data = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
-      feeds[i.name] = new ort.Tensor('float32', data, i.shape);
+      const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
+      const data = i.dtype === 'uint8' ? new Uint8Array(ab) : i.dtype === 'int8' ? new Int8Array(ab) : new Float32Array(ab);
+      feeds[i.name] = new ort.Tensor(i.dtype, data, i.shape);
     }
     const result = await session.run(feeds);
     const outs = [];
