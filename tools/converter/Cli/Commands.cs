@@ -46,7 +46,7 @@ namespace Edge.Converter.Cli
             if (onnx != null && QuantizeCommand.IsFloatModel(onnx))
             {
                 if (!ptq.Given)
-                    throw new ConversionException($"{input} is a float ONNX model: Edge runs int8 models. Quantize it with post-training quantization: " +
+                    throw new ConversionException($"{input}: float model (no quantization operators): Edge runs int8 models. Quantize it with post-training quantization: " +
                                                   "edge convert MODEL.onnx --calibration DIR -o OUT.edge (DIR: .npy samples or PNG/PGM images)");
                 r = QuantizeCommand.Convert(input, onnx, source, output, ptq, embed.Count == 0 ? null : m =>
                 {
