@@ -294,5 +294,23 @@ namespace Edge.Tests.Quantization
             Assert.InRange(res.Ranges["image"].Max, -2f, 2f);
             Assert.True(File.Exists(output));
         }
+        [Fact]
+        public void EmbedTestStoresAFloatInputAndTheQuantizedModelsOutput()
+        {
+            string data = Path.Combine(AppContext.BaseDirectory, "Quantization", "Data");
+            string output = Path.Combine(_dir, "st.edge");
+            var (code, stdout, _) = Edge("convert", Path.Combine(data, "torch_cnn.onnx"), "--calibration", Path.Combine(data, "torch_cal"),
+                "--embed-test", Path.Combine(data, "torch_cal", "03.npy"), "--plan", "-o", output);
+            Assert.Equal(0, code);
+            Assert.Contains("self-test    embedded", stdout);
+            Assert.Contains("arena plan:", stdout);
+            Assert.Equal(0, Edge("selftest", output).code);
+            // an input of the wrong shape is refused before anything is written
+            string bad = Path.Combine(_dir, "bad.npy");
+            Npy.Write(bad, DType.Float32, new[] { 1, 1, 4, 4 }, new byte[64]);
+            string output2 = Path.Combine(_dir, "st2.edge");
+            Assert.Equal(Program.ExitInvalid, Edge("convert", Path.Combine(data, "torch_cnn.onnx"), "--calibration", Path.Combine(data, "torch_cal"), "--embed-test", bad, "-o", output2).code);
+            Assert.False(File.Exists(output2));
+        }
     }
 }
