@@ -18,6 +18,18 @@ namespace Edge.Kernels.Reference
             int filterH, int filterW, int strideH, int strideW, int padTop, int padLeft,
             int actMin, int actMax)
         {
+            Eval(input, inputOffset, batches, inH, inW, depth, output, outputOffset, outH, outW,
+                filterH, filterW, strideH, strideW, padTop, padLeft, actMin, actMax, false);
+        }
+
+        /// <summary>As above; <paramref name="unsigned"/> reads uint8 elements (ONNX uint8 MaxPool, format 1.2): the
+        /// running max starts at 0 and the clamp range is within [0, 255].</summary>
+        public static void Eval(
+            byte[] input, int inputOffset, int batches, int inH, int inW, int depth,
+            byte[] output, int outputOffset, int outH, int outW,
+            int filterH, int filterW, int strideH, int strideW, int padTop, int padLeft,
+            int actMin, int actMax, bool unsigned)
+        {
             for (int b = 0; b < batches; b++)
             {
                 int inBatch = inputOffset + b * inH * inW * depth;
@@ -34,13 +46,13 @@ namespace Edge.Kernels.Reference
                         int outPixel = outputOffset + ((b * outH + oy) * outW + ox) * depth;
                         for (int c = 0; c < depth; c++)
                         {
-                            int max = -128;
+                            int max = unsigned ? 0 : -128;
                             for (int fy = fyStart; fy < fyEnd; fy++)
                             {
                                 int rowBase = inBatch + (inYOrigin + fy) * inW * depth;
                                 for (int fx = fxStart; fx < fxEnd; fx++)
                                 {
-                                    int v = (sbyte)input[rowBase + (inXOrigin + fx) * depth + c];
+                                    int v = unsigned ? (int)input[rowBase + (inXOrigin + fx) * depth + c] : (int)(sbyte)input[rowBase + (inXOrigin + fx) * depth + c];
                                     if (v > max) max = v;
                                 }
                             }

@@ -51,6 +51,20 @@ namespace Edge.Runtime
         SignalFilterBankSpectralSubtraction = 33,
         SignalPcan = 34,
         SignalFilterBankLog = 35,
+        QLinearConv = 36,
+        QLinearMatMul = 37,
+        QLinearBinary = 38,
+        Lookup = 39,
+        QLinearAveragePool = 40,
+    }
+
+    /// <summary>The schema's RequantRule: which requantization rule an op applies (format 1.2).</summary>
+    public static class RequantRule
+    {
+        /// <summary>TFLite / TFLite Micro fixed point (every TFLite-derived op).</summary>
+        public const int TfliteFixedPoint = 0;
+        /// <summary>ONNX Runtime's float rule: float32 scale, round half to even.</summary>
+        public const int OnnxRuntimeFloat = 1;
     }
 
     /// <summary>Union tag values of the schema's OpOptions union (0 = NONE).</summary>
@@ -82,6 +96,11 @@ namespace Edge.Runtime
         public const int SignalSpectralSubtraction = 23;
         public const int SignalPcan = 24;
         public const int SignalFilterBankLog = 25;
-        public const int Count = 26;
+        public const int QLinearConv = 26;
+        public const int QLinearMatMul = 27;
+        public const int QLinearBinary = 28;
+        public const int Lookup = 29;
+        public const int QLinearAveragePool = 30;
+        public const int Count = 31;
     }
 }

@@ -11,7 +11,7 @@ namespace Edge.Runtime
     {
         /// <summary>
         /// Format version this runtime reads: major 1, up to minor 2 (1.1 added the self-test; 1.2 the audio front
-        /// end's types, ops and state tensors).
+        /// end's types, ops and state tensors, and the ONNX ops and requantization rule).
         /// </summary>
         public const int FormatVersionMajor = 1;
         public const int FormatVersionMinor = 2;

@@ -43,11 +43,16 @@ namespace Edge.Runtime
                 case OpType.SignalFilterBankSpectralSubtraction: return "SignalFilterBankSpectralSubtraction";
                 case OpType.SignalPcan: return "SignalPCAN";
                 case OpType.SignalFilterBankLog: return "SignalFilterBankLog";
+                case OpType.QLinearConv: return "QLINEAR_CONV";
+                case OpType.QLinearMatMul: return "QLINEAR_MATMUL";
+                case OpType.QLinearBinary: return "QLINEAR_BINARY";
+                case OpType.Lookup: return "LOOKUP";
+                case OpType.QLinearAveragePool: return "QLINEAR_AVERAGE_POOL";
                 default: return "UNKNOWN";
             }
         }
 
         /// <summary>Number of op types this runtime knows (valid OpType values are 0 .. Count-1).</summary>
-        public const int Count = 36;
+        public const int Count = 41;
     }
 }

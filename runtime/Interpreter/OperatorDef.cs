@@ -55,6 +55,11 @@ namespace Edge.Runtime
             return FlatBufferView.GetInt(File, OptionsTable, slot, defaultValue, OptPath, field);
         }
 
+        public int Byte(int slot, int defaultValue, string field)
+        {
+            return FlatBufferView.GetByte(File, OptionsTable, slot, defaultValue, OptPath, field);
+        }
+
         public bool Bool(int slot, string field)
         {
             return FlatBufferView.GetBool(File, OptionsTable, slot, OptPath, field);

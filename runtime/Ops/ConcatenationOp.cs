@@ -25,7 +25,7 @@ namespace Edge.Runtime
             d.RequireOptions(OptionsType.Concatenation);
             ConcatenationOp op = new ConcatenationOp();
             op._out = d.Output(0);
-            if (op._out.Type != DType.Int8 && op._out.Type != DType.Int32) throw d.Error(string.Concat("output must be int8 or int32, is ", TensorInfo.DTypeName(op._out.Type)));
+            if (op._out.Type != DType.Int8 && op._out.Type != DType.Int32 && op._out.Type != DType.UInt8) throw d.Error(string.Concat("output must be int8, uint8 or int32, is ", TensorInfo.DTypeName(op._out.Type)));   // uint8: 1.2 (ONNX), copy only
             op._elementSize = TensorInfo.ElementSize(op._out.Type);
             int rank = op._out.Rank;
             op._axis = d.Int(0, 0, "axis");
@@ -50,7 +50,7 @@ namespace Edge.Runtime
             }
             if (sum != op._out.Shape[op._axis]) throw d.Error("input extents along the axis do not add up to the output's");
             op._requantize = d.Bool(1, "requantize");
-            if (op._requantize && op._elementSize != 1) throw d.Error("requantization applies to int8 only");
+            if (op._requantize && op._out.Type != DType.Int8) throw d.Error("requantize is for int8 (ONNX inputs are rescaled by LOOKUP ops)");
             if (op._requantize)
             {
                 op._scales = d.Floats(2, "input_scale");

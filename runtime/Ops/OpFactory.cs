@@ -47,6 +47,11 @@ namespace Edge.Runtime
                 case OpType.Dequantize: return DequantizeOp.Prepare(d);
                 case OpType.Transpose: return TransposeOp.Prepare(d);
                 case OpType.StridedSlice: return StridedSliceOp.Prepare(d);
+                case OpType.QLinearConv: return QLinearConvOp.Prepare(d);
+                case OpType.QLinearMatMul: return QLinearMatMulOp.Prepare(d);
+                case OpType.QLinearBinary: return QLinearBinaryOp.Prepare(d);
+                case OpType.Lookup: return LookupOp.Prepare(d);
+                case OpType.QLinearAveragePool: return QLinearAveragePoolOp.Prepare(d);
                 default:
                     throw d.Error("is not supported by this runtime build");
             }

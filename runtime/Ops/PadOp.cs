@@ -2,7 +2,7 @@ using Edge.Kernels.Reference;
 
 namespace Edge.Runtime
 {
-    /// <summary>PAD and PADV2, int8, rank ≤ 5, explicit before/after paddings (PadOptions).</summary>
+    /// <summary>PAD and PADV2, int8 (uint8 from ONNX, format 1.2), rank ≤ 5, explicit before/after paddings (PadOptions).</summary>
     public sealed class PadOp : OpKernel
     {
         private TensorInfo _in, _out;
@@ -17,8 +17,8 @@ namespace Edge.Runtime
             PadOp op = new PadOp();
             op._in = OpCheck.Required(d, 0, "input");
             op._out = d.Output(0);
-            OpCheck.Type(d, op._in, DType.Int8, "input");
-            OpCheck.Type(d, op._out, DType.Int8, "output");
+            if (op._in.Type != DType.UInt8) OpCheck.Type(d, op._in, DType.Int8, "input");   // uint8: format 1.2 (ONNX)
+            OpCheck.Type(d, op._out, op._in.Type, "output");
             int rank = op._in.Rank;
             if (rank > Pad.MaxRank) throw d.Error("PAD supports up to 5 dimensions");
             OpCheck.Rank(d, op._out, rank, "output");
@@ -31,7 +31,8 @@ namespace Edge.Runtime
                 OpCheck.Dim(d, op._out, i, op._in.Shape[i] + op._paddings[2 * i] + op._paddings[2 * i + 1], "output");
             }
             op._value = d.Int(1, 0, "pad_value");
-            if (op._value < -128 || op._value > 127) throw d.Error("pad_value out of int8 range");
+            if (op._in.Type == DType.UInt8 ? (op._value < 0 || op._value > 255) : (op._value < -128 || op._value > 127))
+                throw d.Error(string.Concat("pad_value out of ", TensorInfo.DTypeName(op._in.Type), " range"));
             return op;
         }
 

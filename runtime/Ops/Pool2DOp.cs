@@ -2,7 +2,7 @@ using Edge.Kernels.Reference;
 
 namespace Edge.Runtime
 {
-    /// <summary>AVERAGE_POOL_2D and MAX_POOL_2D, int8, input and output sharing quantization.</summary>
+    /// <summary>AVERAGE_POOL_2D and MAX_POOL_2D, int8 (MAX_POOL_2D also uint8, format 1.2), input and output sharing quantization.</summary>
     public sealed class Pool2DOp : OpKernel
     {
         private const int StrideW = 0, StrideH = 1, FilterW = 2, FilterH = 3, PadTop = 4, PadLeft = 5, PadBottom = 6,
@@ -34,8 +34,9 @@ namespace Edge.Runtime
             op._max = d.Type == OpType.MaxPool2D;
             op._in = OpCheck.Required(d, 0, "input");
             op._out = d.Output(0);
-            OpCheck.Type(d, op._in, DType.Int8, "input");
-            OpCheck.Type(d, op._out, DType.Int8, "output");
+            // uint8 (format 1.2, ONNX) only for MAX_POOL_2D; int8 otherwise.
+            if (!(op._max && op._in.Type == DType.UInt8)) OpCheck.Type(d, op._in, DType.Int8, "input");
+            OpCheck.Type(d, op._out, op._in.Type, "output");
             OpCheck.Rank(d, op._in, 4, "input");
             OpCheck.Rank(d, op._out, 4, "output");
             op._strideW = d.Int(StrideW, 1, "stride_w");
@@ -60,7 +61,11 @@ namespace Edge.Runtime
             OpCheck.Dim(d, op._out, 3, i[3], "output");
             op._actMin = d.Int(ActMin, 0, "act_min");
             op._actMax = d.Int(ActMax, 0, "act_max");
-            OpCheck.Int8Range(d, op._actMin, op._actMax);
+            if (op._in.Type == DType.UInt8)
+            {
+                if (op._actMin < 0 || op._actMax > 255 || op._actMin > op._actMax) throw d.Error("activation range is not within uint8");
+            }
+            else OpCheck.Int8Range(d, op._actMin, op._actMax);
             return op;
         }
 
@@ -69,7 +74,7 @@ namespace Edge.Runtime
             int[] i = _in.Shape, o = _out.Shape;
             if (_max)
                 MaxPool2D.Eval(Data(_in, arena, model), _in.DataOffset, i[0], i[1], i[2], i[3], arena, _out.DataOffset, o[1], o[2],
-                    _filterH, _filterW, _strideH, _strideW, _padTop, _padLeft, _actMin, _actMax);
+                    _filterH, _filterW, _strideH, _strideW, _padTop, _padLeft, _actMin, _actMax, _in.Type == DType.UInt8);
             else
                 AveragePool2D.Eval(Data(_in, arena, model), _in.DataOffset, i[0], i[1], i[2], i[3], arena, _out.DataOffset, o[1], o[2],
                     _filterH, _filterW, _strideH, _strideW, _padTop, _padLeft, _actMin, _actMax);

@@ -4,13 +4,17 @@ namespace Edge.Runtime
 {
     /// <summary>
     /// QUANTIZE: int8 → int8 requantization (RequantizeOptions; TFLM's Requantize) or float32 → int8
-    /// (AffineQuantizeOptions; TFLite's AffineQuantize, round half away from zero).
+    /// (AffineQuantizeOptions; TFLite's AffineQuantize, round half away from zero), or with
+    /// requant_rule OnnxRuntimeFloat (format 1.2) ONNX QuantizeLinear float32 → int8/uint8 (round half to even, per axis).
     /// </summary>
     public sealed class QuantizeOp : OpKernel
     {
         private const int AffineScale = 0, AffineZeroPoint = 1;
 
-        private bool _fromFloat;
+        private bool _fromFloat, _onnx;
+        private int _inner, _channels, _qmin, _qmax;
+        private float[] _scales;
+        private int[] _zps;
         private TensorInfo _in, _out;
         private int _inZp, _outZp, _mult, _shift;
         private float _scale;
@@ -22,8 +26,19 @@ namespace Edge.Runtime
             QuantizeOp op = new QuantizeOp();
             op._in = OpCheck.Required(d, 0, "input");
             op._out = d.Output(0);
-            OpCheck.Type(d, op._out, DType.Int8, "output");
             OpCheck.SameElements(d, op._in, op._out);
+            if (op._in.Type == DType.Float32 && d.OptionsType == OptionsType.AffineQuantize
+                && d.Byte(AffineRule, RequantRule.TfliteFixedPoint, "requant_rule") == RequantRule.OnnxRuntimeFloat)
+            {
+                // ONNX QuantizeLinear (format 1.2): float32 -> int8/uint8, per tensor or per axis.
+                op._onnx = true;
+                QLinearCheck.Signed8(d, op._out, "output");
+                ReadOnnxParams(d, op._out, op._out.Type, out op._inner, out op._channels, out op._scales, out op._zps);
+                op._qmin = QLinearCheck.Min(op._out.Type);
+                op._qmax = QLinearCheck.Max(op._out.Type);
+                return op;
+            }
+            OpCheck.Type(d, op._out, DType.Int8, "output");
             if (op._in.Type == DType.Float32)
             {
                 d.RequireOptions(OptionsType.AffineQuantize);
@@ -44,9 +59,34 @@ namespace Edge.Runtime
             return op;
         }
 
+        /// <summary>AffineQuantizeOptions' ONNX slots (format 1.2): requant_rule, scales, zero_points, axis.</summary>
+        internal const int AffineRule = 2, AffineScales = 3, AffineZeroPoints = 4, AffineAxis = 5;
+
+        /// <summary>Reads the ONNX per-tensor / per-axis parameters for a quantized tensor of type <paramref name="q"/>.</summary>
+        internal static void ReadOnnxParams(OperatorDef d, TensorInfo shapeOf, DType q, out int inner, out int channels, out float[] scales, out int[] zps)
+        {
+            float[] s = d.Floats(AffineScales, "scales");
+            int[] z = d.Ints(AffineZeroPoints, "zero_points");
+            int axis = d.Int(AffineAxis, 0, "axis");
+            if (s.Length == 0) throw d.Error("scales is empty");
+            channels = s.Length;
+            inner = 1;
+            if (channels > 1)
+            {
+                if (axis < 0 || axis >= shapeOf.Rank) throw d.Error(string.Concat("axis ", axis.ToString(), " out of range"));
+                OpCheck.Dim(d, shapeOf, axis, channels, "tensor");
+                for (int k = axis + 1; k < shapeOf.Rank; k++) inner *= shapeOf.Shape[k];
+            }
+            scales = QLinearCheck.Expand(d, s, channels, "scales");
+            zps = z.Length == 0 ? new int[channels] : QLinearCheck.Expand(d, z, channels, "zero_points");
+            for (int c = 0; c < channels; c++) QLinearCheck.ZeroPoint(d, zps[c], q, "tensor");
+        }
+
         public override void Eval(byte[] arena, byte[] model)
         {
-            if (_fromFloat)
+            if (_onnx)
+                OnnxQuantize.QuantizeLinear(Data(_in, arena, model), _in.DataOffset, _in.ElementCount, _inner, _channels, _scales, _zps, _qmin, _qmax, arena, _out.DataOffset);
+            else if (_fromFloat)
                 Quantize.AffineQuantize(Data(_in, arena, model), _in.DataOffset, _in.ElementCount, _scale, _outZp, arena, _out.DataOffset);
             else
                 Quantize.Requantize(Data(_in, arena, model), _in.DataOffset, _in.ElementCount, _inZp, _outZp, _mult, _shift, arena, _out.DataOffset);

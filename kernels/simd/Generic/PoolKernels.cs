@@ -52,6 +52,7 @@ namespace Edge.Kernels.Simd
         {
             var r = reference as Pool2DOp;
             if (r == null || r.IsMax != max) return null;
+            if (r.Input.Type != DType.Int8) return null;   // uint8 MAX_POOL_2D (ONNX): the reference kernel
             if (r.Input.Rank != 4 || r.Output.Rank != 4 || r.Input.Shape[3] != r.Output.Shape[3] || r.Input.Shape[3] <= 0) return null;
             if (r.ActMinValue < -128 || r.ActMaxValue > 127 || r.ActMinValue > r.ActMaxValue) return null;
             var k = new PoolKernel<TIsa>(r);

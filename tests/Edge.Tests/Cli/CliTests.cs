@@ -133,7 +133,7 @@ namespace Edge.Tests.Cli
 
             var r = Cli("convert", input, "-o", output);
             Assert.Equal(Program.ExitInvalid, r.Code);
-            Assert.Contains("not a TFLite", r.Stderr);
+            Assert.Contains("TFLite", r.Stderr);   // "neither a TFLite flatbuffer … nor an ONNX protobuf"
             Assert.False(File.Exists(output));
             Assert.Equal(new[] { "random.tflite" }, FilesIn(_dir));
         }

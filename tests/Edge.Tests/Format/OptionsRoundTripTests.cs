@@ -58,6 +58,7 @@ namespace Edge.Tests.Format
                     else if (f.FieldType == typeof(float)) f.SetValue(o, seed + 0.5f);
                     else if (f.FieldType == typeof(int[])) f.SetValue(o, new[] { seed, seed + 1, seed + 2 });
                     else if (f.FieldType == typeof(float[])) f.SetValue(o, new[] { seed + 0.25f, seed + 1.25f });
+                    else if (f.FieldType.IsEnum) f.SetValue(o, Enum.ToObject(f.FieldType, Convert.ToInt32(f.GetValue(o)) ^ 1));   // the non-default value
                     else throw new InvalidOperationException($"unhandled field type {f.FieldType} in {t.Name}");
                 }
                 g.Ops.Add(new EdgeOp { Type = OpType.Reshape, Inputs = new[] { x }, Outputs = new[] { x }, Options = o });
@@ -89,6 +90,7 @@ namespace Edge.Tests.Format
                         switch (want)
                         {
                             case int n: Assert.Equal(n, v.GetInt32()); break;
+                            case Enum e: Assert.Equal(e.ToString(), v.GetString()); break;
                             case bool b: Assert.Equal(b, v.GetBoolean()); break;
                             case float fl: Assert.Equal(fl, v.GetSingle(), 3); break;
                             case int[] a: Assert.Equal(a, v.EnumerateArray().Select(e => e.GetInt32()).ToArray()); break;

@@ -27,6 +27,14 @@ namespace Edge.Tests.Onnx
             }
         }
 
+        public sealed class OnnxTestDataTheoryAttribute : TheoryAttribute
+        {
+            public OnnxTestDataTheoryAttribute()
+            {
+                if (!Directory.Exists(NodeTests)) Skip = "libonnx-testdata not installed (apt-get install libonnx-testdata): ONNX node tests skipped";
+            }
+        }
+
         [OnnxTestDataFact]
         public void EveryNodeTestModelDecodesAndMatchesItsTestData()
         {

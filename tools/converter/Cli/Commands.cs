@@ -7,6 +7,7 @@ using System.Linq;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Edge.Converter.Conversion;
+using Edge.Converter.Onnx;
 using Edge.Kernels.Simd;
 using Edge.Runtime;
 
@@ -25,14 +26,41 @@ namespace Edge.Converter.Cli
 
         public static int Convert(ArgReader a, TextWriter stdout, TextWriter stderr)
         {
-            string input = a.Positional(0, "input model (IN.tflite)");
+            string input = a.Positional(0, "input model (IN.tflite or IN.onnx)");
             string output = a.Option("o", "output") ?? throw new UsageException("missing -o OUT.edge");
             bool plan = a.Flag("plan");
             var embed = a.Options("embed-test");
+            var ptq = PtqOptions.Read(a);
             a.Done(1);
             if (!File.Exists(input)) throw new FileNotFoundException($"{input}: no such file");
             List<byte[]> selfTest = null;
             var sw = Stopwatch.StartNew();
+            ConversionResult r;
+            var source = File.ReadAllBytes(input);
+            OnnxModel onnx = null;
+            if (Edge.Converter.Onnx.OnnxImporter.LooksLikeOnnx(source))
+            {
+                try { onnx = OnnxReader.ReadModel(source); }
+                catch (OnnxFormatException) { onnx = null; }   // the converter reports it
+            }
+            if (onnx != null && QuantizeCommand.IsFloatModel(onnx))
+            {
+                if (!ptq.Given)
+                    throw new ConversionException($"{input}: float model (no quantization operators): Edge runs int8 models. Quantize it with post-training quantization: " +
+                                                  "edge convert MODEL.onnx --calibration DIR -o OUT.edge (DIR: .npy samples or PNG/PGM images)");
+                r = QuantizeCommand.Convert(input, onnx, source, output, ptq, embed.Count == 0 ? null : m =>
+                {
+                    var arrays = embed.Select(Npy.Read).ToList();
+                    if (arrays.Count != m.InputCount)
+                        throw new InputMismatchException($"--embed-test: the model has {m.InputCount} input(s), {arrays.Count} given");
+                    for (int i = 0; i < arrays.Count; i++) CheckInput(m.Input(i), arrays[i], embed[i], i);
+                    return arrays.Select(x => x.Data).ToList();
+                }, stdout, stderr);
+                selfTest = embed.Count > 0 ? new List<byte[]>() : null;
+            }
+            else
+            {
+            if (ptq.Given) throw new ConversionException($"--calibration: {input} is not a float ONNX model (post-training quantization takes a float .onnx)");
             if (embed.Count > 0)
             {
                 // Check the self-test inputs' dtype and shape against the converted model before anything is written.
@@ -43,7 +71,8 @@ namespace Edge.Converter.Cli
                 for (int i = 0; i < arrays.Count; i++) CheckInput(probe.Input(i), arrays[i], embed[i], i);
                 selfTest = arrays.Select(x => x.Data).ToList();
             }
-            ConversionResult r = ModelConverter.ConvertFile(input, output, selfTest);
+            r = ModelConverter.ConvertFile(input, output, selfTest);
+            }
             sw.Stop();
             var g = r.Graph;
             stdout.WriteLine($"converted {input} -> {output} in {sw.Elapsed.TotalMilliseconds:F0} ms");

@@ -20,6 +20,12 @@ usage:
   edge convert IN.tflite -o OUT.edge [--plan] [--embed-test IN0.npy ...]
                                                  convert a full-integer INT8 TFLite model
                                                  (--embed-test stores an input and its output for selftest)
+  edge convert MODEL.onnx --calibration DIR -o OUT.edge [--calibration-method minmax|percentile|entropy]
+         [--percentile P] [--report FILE(.json|.csv|.txt)] [--emit-qdq QDQ.onnx] [--reduce-range] [--pixel-scale unit|raw]
+         [--mean M[,M,M]] [--std S[,S,S]]
+                                                 post-training int8 quantization of a float ONNX model: DIR holds
+                                                 .npy float32 samples or PNG/PGM/PPM images (x = pixel/255, then
+                                                 (x - mean)/std); --report: per-layer SQNR/max error, worst first
   edge inspect M.edge [--json] [--target esp32]  show ops, tensors, arena and sizes (--target: does it fit the board's heap)
   edge run M.edge --input IN0.npy [--input IN1.npy ...] --output-dir DIR [--profile] [--kernels K] [--threads N]
                                                  run one inference, write DIR/output_0.npy, ...
@@ -84,7 +90,7 @@ exit codes: 0 ok, 1 usage, 2 invalid or unsupported input, 3 internal error";
         }
 
         private static bool IsInputError(Exception e) =>
-            e is EdgeFormatException or ConversionException or TfliteFormatException or NpyFormatException
+            e is EdgeFormatException or ConversionException or TfliteFormatException or NpyFormatException or Edge.Converter.Onnx.OnnxFormatException
               or InputMismatchException or FileNotFoundException or DirectoryNotFoundException;
     }
 
@@ -125,7 +131,7 @@ exit codes: 0 ok, 1 usage, 2 invalid or unsupported input, 3 internal error";
             }
         }
 
-        private static bool IsFlag(string name) => name is "json" or "plan" or "profile" or "include-model";
+        private static bool IsFlag(string name) => name is "json" or "plan" or "profile" or "include-model" or "reduce-range";
 
         public string Positional(int i, string what)
         {

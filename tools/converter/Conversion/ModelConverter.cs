@@ -5,6 +5,7 @@ using System.Linq;
 using System.Security.Cryptography;
 using Edge.Converter.Format;
 using Edge.Converter.Ir;
+using Edge.Converter.Onnx;
 using Edge.Converter.Planner;
 using Edge.Converter.Tflite;
 using Edge.Runtime;
@@ -51,19 +52,38 @@ namespace Edge.Converter.Conversion
         /// reference kernels and the inputs with their outputs are embedded as the file's self-test.</param>
         public static ConversionResult Convert(byte[] source, string sourceName, IReadOnlyList<byte[]> selfTestInputs = null)
         {
-            TfliteModel model;
+            string sha = System.Convert.ToHexString(SHA256.HashData(source)).ToLowerInvariant();
             if (source.Length >= 8 && source[4] == 'T' && source[5] == 'F' && source[6] == 'L' && source[7] == '3')
-                model = TfliteReader.Read(source);
-            else
-                throw new ConversionException($"{sourceName}: not a TFLite flatbuffer (identifier 'TFL3' missing); Edge converts full-integer INT8 .tflite models");
-            EdgeGraph g = TfliteImporter.Import(model);
+                return Finish(TfliteImporter.Import(TfliteReader.Read(source)), "tflite", sourceName, sha, source.Length, selfTestInputs);
+            if (OnnxImporter.LooksLikeOnnx(source))
+            {
+                OnnxModel onnx;
+                try { onnx = OnnxReader.ReadModel(source); }
+                catch (OnnxFormatException e) { throw new ConversionException($"{sourceName}: not a readable ONNX model: {e.Message}"); }
+                return Finish(OnnxImporter.Import(onnx), "onnx", sourceName, sha, source.Length, selfTestInputs);
+            }
+            throw new ConversionException($"{sourceName}: neither a TFLite flatbuffer (identifier 'TFL3') nor an ONNX protobuf; Edge converts full-integer INT8 .tflite and quantized .onnx models");
+        }
+
+        /// <summary>
+        /// Converts an in-memory ONNX model (e.g. the QDQ model post-training quantization builds) with ONNX
+        /// Runtime's semantics. <paramref name="sourceBytes"/> (optional) is hashed into the metadata's source_sha256.
+        /// </summary>
+        public static ConversionResult Convert(OnnxModel model, string sourceName, IReadOnlyList<byte[]> selfTestInputs = null, byte[] sourceBytes = null)
+        {
+            string sha = sourceBytes == null ? "" : System.Convert.ToHexString(SHA256.HashData(sourceBytes)).ToLowerInvariant();
+            return Finish(OnnxImporter.Import(model), "onnx", sourceName, sha, sourceBytes?.Length ?? 0, selfTestInputs);
+        }
+
+        private static ConversionResult Finish(EdgeGraph g, string format, string sourceName, string sha, long sourceBytes, IReadOnlyList<byte[]> selfTestInputs)
+        {
             RemoveUnusedTensors(g);
             var plan = MemoryPlanner.Plan(g);
             g.Metadata = new EdgeMetadata
             {
-                SourceFormat = "tflite",
+                SourceFormat = format,
                 SourceFile = sourceName,
-                SourceSha256 = System.Convert.ToHexString(SHA256.HashData(source)).ToLowerInvariant(),
+                SourceSha256 = sha,
                 ConverterVersion = Version,
                 Macs = g.Ops.Sum(o => o.Macs),
             };
@@ -101,7 +121,7 @@ namespace Edge.Converter.Conversion
             {
                 Graph = g,
                 FileBytesData = bytes,
-                SourceBytes = source.Length,
+                SourceBytes = sourceBytes,
                 WeightBytes = g.Tensors.Where(t => t.IsConstant).Sum(t => (long)t.SizeBytes),
                 PlanLines = plan.Describe(g),
             };

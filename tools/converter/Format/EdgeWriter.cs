@@ -25,7 +25,7 @@ namespace Edge.Converter.Format
     public static class EdgeWriter
     {
         public const string FileIdentifier = "EDGE";
-        /// <summary>major * 65536 + minor: 1.2 (1.1 added Model.self_test; 1.2 the audio front end and Model.state_tensors).</summary>
+        /// <summary>major * 65536 + minor: 1.2 (1.1 added Model.self_test; 1.2 the audio front end, Model.state_tensors, the ONNX ops and RequantRule).</summary>
         public const uint FormatVersion = (1u << 16) | 2;
         public const int ConstantAlignment = 16;
 
@@ -388,9 +388,74 @@ namespace Edge.Converter.Format
                         return b.EndTable();
                     }
                 case AffineQuantizeOptions o:
-                    b.StartTable(2);
-                    b.AddFloat(0, o.Scale, 0f);
-                    b.AddInt(1, o.ZeroPoint, 0);
+                    {
+                        bool onnx = o.HasOnnxFields;
+                        int scales = onnx ? Vec(b, o.Scales ?? Array.Empty<float>()) : 0;
+                        int zps = onnx ? Vec(b, o.ZeroPoints ?? Array.Empty<int>()) : 0;
+                        b.StartTable(onnx ? 6 : 2);
+                        b.AddFloat(0, o.Scale, 0f);
+                        b.AddInt(1, o.ZeroPoint, 0);
+                        if (onnx)
+                        {
+                            b.AddByte(2, (byte)o.RequantRule, 0);
+                            b.AddOffset(3, scales);
+                            b.AddOffset(4, zps);
+                            b.AddInt(5, o.Axis, 0);
+                        }
+                        return b.EndTable();
+                    }
+                case QLinearConvOptions o:
+                    {
+                        int wzp = Vec(b, o.WeightZeroPoint), sc = Vec(b, o.OutputScale);
+                        b.StartTable(17);
+                        b.AddInt(0, o.StrideW, 1); b.AddInt(1, o.StrideH, 1);
+                        b.AddInt(2, o.DilationW, 1); b.AddInt(3, o.DilationH, 1);
+                        b.AddInt(4, o.PadTop, 0); b.AddInt(5, o.PadLeft, 0); b.AddInt(6, o.PadBottom, 0); b.AddInt(7, o.PadRight, 0);
+                        b.AddInt(8, o.Group, 1);
+                        b.AddInt(9, o.InputZeroPoint, 0);
+                        b.AddOffset(10, wzp);
+                        b.AddByte(11, (byte)o.RequantRule, (byte)RequantRuleKind.OnnxRuntimeFloat);
+                        b.AddOffset(12, sc);
+                        b.AddInt(13, o.OutputZeroPoint, 0);
+                        b.AddInt(14, o.ActMin, 0); b.AddInt(15, o.ActMax, 0);
+                        b.AddBool(16, o.PairSaturation, false);
+                        return b.EndTable();
+                    }
+                case QLinearMatMulOptions o:
+                    {
+                        int bzp = Vec(b, o.WeightZeroPoint), sc = Vec(b, o.OutputScale);
+                        b.StartTable(8);
+                        b.AddInt(0, o.InputZeroPoint, 0);
+                        b.AddOffset(1, bzp);
+                        b.AddByte(2, (byte)o.RequantRule, (byte)RequantRuleKind.OnnxRuntimeFloat);
+                        b.AddOffset(3, sc);
+                        b.AddInt(4, o.OutputZeroPoint, 0);
+                        b.AddInt(5, o.ActMin, 0); b.AddInt(6, o.ActMax, 0);
+                        b.AddBool(7, o.PairSaturation, false);
+                        return b.EndTable();
+                    }
+                case QLinearBinaryOptions o:
+                    b.StartTable(7);
+                    b.AddInt(0, o.Kind, 0); b.AddInt(1, o.Shift, 0);
+                    b.AddInt(2, o.ZeroPointA, 0); b.AddInt(3, o.ZeroPointB, 0);
+                    b.AddFloat(4, o.RatioA, 0f); b.AddFloat(5, o.RatioB, 0f); b.AddFloat(6, o.Fixed, 0f);
+                    return b.EndTable();
+                case LookupOptions o:
+                    {
+                        int t = Vec(b, o.Table);
+                        b.StartTable(1);
+                        b.AddOffset(0, t);
+                        return b.EndTable();
+                    }
+                case QLinearAveragePoolOptions o:
+                    b.StartTable(14);
+                    b.AddInt(0, o.StrideW, 1); b.AddInt(1, o.StrideH, 1);
+                    b.AddInt(2, o.FilterW, 1); b.AddInt(3, o.FilterH, 1);
+                    b.AddInt(4, o.PadTop, 0); b.AddInt(5, o.PadLeft, 0); b.AddInt(6, o.PadBottom, 0); b.AddInt(7, o.PadRight, 0);
+                    b.AddBool(8, o.CountIncludePad, false);
+                    b.AddFloat(9, o.InputScale, 0f); b.AddInt(10, o.InputZeroPoint, 0);
+                    b.AddFloat(11, o.OutputScale, 0f); b.AddInt(12, o.OutputZeroPoint, 0);
+                    b.AddInt(13, o.Shift, 0);
                     return b.EndTable();
                 case TransposeOptions o:
                     {

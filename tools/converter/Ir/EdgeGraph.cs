@@ -211,6 +211,77 @@ namespace Edge.Converter.Ir
         public override int UnionType => OptionsType.AffineQuantize;
         public float Scale;
         public int ZeroPoint;
+        /// <summary>Format 1.2: RequantRule.OnnxRuntimeFloat selects ONNX QuantizeLinear/DequantizeLinear with Scales/ZeroPoints/Axis.</summary>
+        public RequantRuleKind RequantRule = RequantRuleKind.TfliteFixedPoint;
+        public float[] Scales = System.Array.Empty<float>();
+        public int[] ZeroPoints = System.Array.Empty<int>();
+        public int Axis;
+
+        /// <summary>True when any format-1.2 field is set (the writer then emits them; TFLite files keep the 1.1 table).</summary>
+        public bool HasOnnxFields => RequantRule != RequantRuleKind.TfliteFixedPoint || (Scales != null && Scales.Length > 0)
+                                     || (ZeroPoints != null && ZeroPoints.Length > 0) || Axis != 0;
+    }
+
+    /// <summary>The schema's RequantRule enum (values = Edge.Runtime.RequantRule constants).</summary>
+    public enum RequantRuleKind : byte
+    {
+        TfliteFixedPoint = 0,
+        OnnxRuntimeFloat = 1,
+    }
+
+    /// <summary>Format 1.2: ONNX QLinearConv / ConvInteger (see QLinearConvOptions in edge.fbs).</summary>
+    public sealed class QLinearConvOptions : OpOptions
+    {
+        public override int UnionType => OptionsType.QLinearConv;
+        public int StrideW = 1, StrideH = 1, DilationW = 1, DilationH = 1;
+        public int PadTop, PadLeft, PadBottom, PadRight;
+        public int Group = 1;
+        public int InputZeroPoint;
+        public int[] WeightZeroPoint = System.Array.Empty<int>();
+        public RequantRuleKind RequantRule = RequantRuleKind.OnnxRuntimeFloat;
+        public float[] OutputScale = System.Array.Empty<float>();
+        public int OutputZeroPoint, ActMin, ActMax;
+        public bool PairSaturation;
+    }
+
+    /// <summary>Format 1.2: ONNX QLinearMatMul / MatMulInteger / Gemm (see QLinearMatMulOptions in edge.fbs).</summary>
+    public sealed class QLinearMatMulOptions : OpOptions
+    {
+        public override int UnionType => OptionsType.QLinearMatMul;
+        public int InputZeroPoint;
+        public int[] WeightZeroPoint = System.Array.Empty<int>();
+        public RequantRuleKind RequantRule = RequantRuleKind.OnnxRuntimeFloat;
+        public float[] OutputScale = System.Array.Empty<float>();
+        public int OutputZeroPoint, ActMin, ActMax;
+        public bool PairSaturation;
+    }
+
+    /// <summary>Format 1.2: ONNX Runtime's QLinearAdd / QLinearMul (see QLinearBinaryOptions in edge.fbs).</summary>
+    public sealed class QLinearBinaryOptions : OpOptions
+    {
+        public override int UnionType => OptionsType.QLinearBinary;
+        public int Kind, Shift, ZeroPointA, ZeroPointB;
+        public float RatioA, RatioB, Fixed;
+    }
+
+    /// <summary>Format 1.2: 256-entry byte table (see LookupOptions in edge.fbs).</summary>
+    public sealed class LookupOptions : OpOptions
+    {
+        public override int UnionType => OptionsType.Lookup;
+        public int[] Table = System.Array.Empty<int>();
+    }
+
+    /// <summary>Format 1.2: ONNX Runtime's QLinearAveragePool (see QLinearAveragePoolOptions in edge.fbs).</summary>
+    public sealed class QLinearAveragePoolOptions : OpOptions
+    {
+        public override int UnionType => OptionsType.QLinearAveragePool;
+        public int StrideW = 1, StrideH = 1, FilterW = 1, FilterH = 1;
+        public int PadTop, PadLeft, PadBottom, PadRight;
+        public bool CountIncludePad;
+        public float InputScale;
+        public int InputZeroPoint;
+        public float OutputScale;
+        public int OutputZeroPoint, Shift;
     }
 
     public sealed class TransposeOptions : OpOptions
