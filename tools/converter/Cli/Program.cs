@@ -36,7 +36,10 @@ usage:
                                                  every catalog kernel vs the reference on a one-op workload
   edge verify M.edge                             check a .edge file (exit 0 valid, 2 invalid)
   edge selftest M.edge [--kernels K] [--threads N]  run the embedded self-test (exit 0 pass, 2 fail)
-  edge demo [--model PATH] [--json]              convert and run the repo's own sine sample (samples/sine)
+  edge demo [--calibration-method M] [--kernels K] [--json]
+                                                 the main job on the repo's Fashion-MNIST CNN: quantize the float
+                                                 ONNX (PTQ), convert it and PyTorch's INT8 model, accuracy, sizes, speed
+  edge demo sine [--model PATH] [--json]         convert and run the repo's own sine sample (samples/sine)
   edge --version
 
 exit codes: 0 ok, 1 usage, 2 invalid or unsupported input, 3 internal error";
@@ -65,7 +68,8 @@ exit codes: 0 ok, 1 usage, 2 invalid or unsupported input, 3 internal error";
                     "run" => Commands.RunModel(new ArgReader(rest), stdout),
                     "bench" => Commands.Bench(new ArgReader(rest), stdout, stderr),
                     "verify" => Commands.Verify(new ArgReader(rest), stdout),
-                    "demo" => DemoCommand.Run(new ArgReader(rest), stdout, stderr),
+                    "demo" => rest.Length > 0 && rest[0] == "sine" ? DemoCommand.Run(new ArgReader(rest[1..]), stdout, stderr)
+                        : FashionMnistDemo.Run(new ArgReader(rest), stdout, stderr),
                     "selftest" => Commands.SelfTest(new ArgReader(rest), stdout),
                     "bench-kernels" => KernelBenchCommand.Run(new ArgReader(rest), stdout, stderr),
                     _ => throw new UsageException($"unknown command '{args[0]}'"),
