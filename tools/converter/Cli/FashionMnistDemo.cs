@@ -15,7 +15,7 @@ using Edge.Runtime;
 namespace Edge.Converter.Cli
 {
     /// <summary>
-    /// `edge demo [--calibration-method M] [--kernels K] [--json]`: Edge's main job on the repository's own
+    /// `edge demo [--calibration-method M] [--kernels K] [--iterations N] [--json]`: Edge's main job on the repository's own
     /// Fashion-MNIST classifier (samples/fashion-mnist, made by make_demo.py). Quantizes the float ONNX model with
     /// Edge's post-training quantization on the 100 calibration images, converts it and PyTorch's own quantized QDQ
     /// model to .edge (out/demo/), runs the 200 test images through the float graph (the converter's float
@@ -27,8 +27,7 @@ namespace Edge.Converter.Cli
         public static readonly string SampleRelativeDir = Path.Combine("samples", "fashion-mnist");
         public const string FloatModelFile = "fashion_mnist_float.onnx";
         public const string QdqModelFile = "fashion_mnist_qdq.onnx";
-        public const int WarmupIterations = 200;
-        public const int BenchIterations = 2000;
+        public const int DefaultIterations = 2000;
         private const int Pixels = 28 * 28, Classes = 10;
         private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
@@ -49,6 +48,7 @@ namespace Edge.Converter.Cli
             string method = a.Option("calibration-method") ?? "minmax";
             string kernels = a.Option("kernels") ?? "auto";
             bool json = a.Flag("json");
+            int iterations = a.IntOption("iterations", DefaultIterations, 1);
             a.Done(0);
             var calib = new CalibrationOptions();
             try { calib.Method = CalibrationOptions.ParseMethod(method); }
@@ -124,8 +124,8 @@ namespace Edge.Converter.Cli
             }
 
             // 4. Both int8 models on the Edge runtime.
-            var ptqResult = RunInt8("int8 .edge, Edge PTQ (" + CalibrationOptions.Name(calib.Method) + ")", Show(floatPath), floatBytes.Length, ptqEdge, ptqConv, set, images, labels, null);
-            var qdqResult = RunInt8("int8 .edge, PyTorch qnnpack QDQ", Show(qdqPath), qdqBytes.Length, qdqEdge, qdqConv, set, images, labels, ortLogits);
+            var ptqResult = RunInt8("int8 .edge, Edge PTQ (" + CalibrationOptions.Name(calib.Method) + ")", Show(floatPath), floatBytes.Length, ptqEdge, ptqConv, set, images, labels, null, iterations);
+            var qdqResult = RunInt8("int8 .edge, PyTorch qnnpack QDQ", Show(qdqPath), qdqBytes.Length, qdqEdge, qdqConv, set, images, labels, ortLogits, iterations);
             total.Stop();
             var results = new[] { floatResult, ptqResult, qdqResult };
 
@@ -138,7 +138,7 @@ namespace Edge.Converter.Cli
                         ["name"] = r.Name,
                         ["source"] = r.Source,
                         ["sourceBytes"] = r.SourceBytes,
-                        ["edgeFile"] = r.EdgeFile,
+                        ["edgeFile"] = r.EdgeFile == null ? null : Show(r.EdgeFile),
                         ["edgeBytes"] = r.EdgeFile == null ? null : r.EdgeBytes,
                         ["arenaBytes"] = r.EdgeFile == null ? null : r.ArenaBytes,
                         ["weightsBytes"] = r.EdgeFile == null ? null : r.WeightBytes,
@@ -149,6 +149,7 @@ namespace Edge.Converter.Cli
                         ["p99Ms"] = r.Bench?.P99Ms,
                         ["allocatedBytesPerInvoke"] = r.Bench?.AllocatedBytesPerInvoke,
                         ["ortExactImages"] = r.OrtExact < 0 ? null : r.OrtExact,
+                        ["predictions"] = new JsonArray(r.Predictions.Select(v => (JsonNode)v).ToArray()),
                     });
                 var o = new JsonObject
                 {
@@ -157,6 +158,7 @@ namespace Edge.Converter.Cli
                     ["calibrationMethod"] = CalibrationOptions.Name(calib.Method),
                     ["quantizeAndConvertMs"] = ptqMs,
                     ["kernels"] = KernelCatalog.Name(set),
+                    ["iterations"] = iterations,
                     ["totalSeconds"] = total.Elapsed.TotalSeconds,
                     ["models"] = arr,
                 };
@@ -181,12 +183,12 @@ namespace Edge.Converter.Cli
             stdout.WriteLine($"PyTorch's INT8 model on Edge vs ONNX Runtime: {qdqResult.OrtExact}/{n} images byte-for-byte equal " +
                              (qdqResult.OrtExact == n ? "(bit-exact)." : "(NOT bit-exact)."));
             stdout.WriteLine($"files: {Show(ptqEdge)}, {Show(qdqEdge)}");
-            stdout.WriteLine($"latency: {Commands.Num(BenchIterations)} inferences after {Commands.Num(WarmupIterations)} warm-up, kernels {KernelCatalog.Name(set)}, 1 thread; whole demo {total.Elapsed.TotalSeconds.ToString("F1", Inv)} s");
+            stdout.WriteLine($"latency: {Commands.Num(iterations)} inferences after {Commands.Num(Math.Max(1, iterations / 10))} warm-up, kernels {KernelCatalog.Name(set)}, 1 thread; whole demo {total.Elapsed.TotalSeconds.ToString("F1", Inv)} s");
             return qdqResult.OrtExact == n ? Program.ExitOk : Program.ExitInternal;
         }
 
         private static ModelResult RunInt8(string name, string source, long sourceBytes, string edgePath, ConversionResult conv,
-            KernelSetKind set, byte[] images, byte[] labels, byte[] ortLogits)
+            KernelSetKind set, byte[] images, byte[] labels, byte[] ortLogits, int iterations)
         {
             var provider = set == KernelSetKind.Reference ? null : new SimdKernelProvider(set, 1);
             try
@@ -215,7 +217,7 @@ namespace Edge.Converter.Cli
                     if (r.Predictions[i] == labels[i]) r.Correct++;
                     if (ortLogits != null && outBytes.AsSpan().SequenceEqual(ortLogits.AsSpan(i * outBytes.Length, outBytes.Length))) r.OrtExact++;
                 }
-                r.Bench = Benchmark.Measure(interp, WarmupIterations, BenchIterations);
+                r.Bench = Benchmark.Measure(interp, Math.Max(1, iterations / 10), iterations);
                 return r;
             }
             finally { provider?.Context.Pool?.Dispose(); }

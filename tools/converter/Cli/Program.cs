@@ -36,7 +36,7 @@ usage:
                                                  every catalog kernel vs the reference on a one-op workload
   edge verify M.edge                             check a .edge file (exit 0 valid, 2 invalid)
   edge selftest M.edge [--kernels K] [--threads N]  run the embedded self-test (exit 0 pass, 2 fail)
-  edge demo [--calibration-method M] [--kernels K] [--json]
+  edge demo [--calibration-method M] [--kernels K] [--iterations N] [--json]
                                                  the main job on the repo's Fashion-MNIST CNN: quantize the float
                                                  ONNX (PTQ), convert it and PyTorch's INT8 model, accuracy, sizes, speed
   edge demo sine [--model PATH] [--json]         convert and run the repo's own sine sample (samples/sine)
