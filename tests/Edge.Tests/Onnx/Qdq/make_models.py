@@ -338,6 +338,14 @@ g.output(x)
 onnx.save(helper.make_model(helper.make_graph(g.nodes, g.name, g.inputs, g.outputs, g.inits),
                             opset_imports=[helper.make_opsetid('', 22)], ir_version=10), os.path.join(HERE, 'bad_opset22.onnx'))
 
+# LeakyRelu (ONNX Runtime: QLinearLeakyRelu), which Edge does not import: checked to fail cleanly.
+for kind in ('u8',):
+    g = G(f'leakyrelu_{kind}', kind)
+    x = g.qdq(g.input([1, 3, 4, 4]), *act(-1, 1, kind))
+    r = g.op('LeakyRelu', [x], alpha=0.1)
+    g.output(g.qdq(r, *act(-0.1, 1, kind)))
+    g.save()
+
 with open(os.path.join(HERE, 'manifest.json'), 'w') as f:
     json.dump(manifest, f, indent=1)
 print(f'{len(manifest)} models')
