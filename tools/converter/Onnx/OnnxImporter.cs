@@ -238,6 +238,7 @@ namespace Edge.Converter.Onnx
                 }
                 Val v = Value(x, "input");
                 if (v.Type != DType.Int8 && v.Type != DType.UInt8) throw Error($"input '{x}' is {v.Type}; Edge dequantizes int8/uint8");
+                if (scale.Length == 1) Annotate(v, scale[0], zp[0]);
                 _dq[n.Outputs[0]] = new Dq { Source = x, Scale = scale, ZeroPoint = zp, Axis = axis, Node = n };
                 // Emitted lazily: only when a consumer is not a fused QDQ group (or it is a model output).
             }
@@ -918,6 +919,7 @@ namespace Edge.Converter.Onnx
             {
                 if (x.Type != DType.Int8 && x.Type != DType.UInt8) throw Error($"input is {x.Type}; int8 or uint8 needed");
                 if (x.OnnxShape.Length != 4) throw Error("only 2-D convolutions (rank-4 NCHW input) are supported");
+                if (yType != DType.Int32) Annotate(x, xScale, xZp);
                 if (w.Dims.Length != 4) throw Error("weight must be rank 4 (OIHW)");
                 var wType = MapType(w.DataType, $"weight '{w.Name}'", false, false);
                 int group = (int)n.Int("group", 1);
@@ -968,6 +970,7 @@ namespace Edge.Converter.Onnx
                                     string outName, float aScale, float[] bScale, float yScale, int yZp)
             {
                 if (a.Type != DType.Int8 && a.Type != DType.UInt8) throw Error($"input A is {a.Type}; int8 or uint8 needed");
+                if (yType != DType.Int32) Annotate(a, aScale, aZp);
                 a = ToOnnxLayout(NameOf(a), a);
                 int bt;
                 long[] bShape;
@@ -1047,6 +1050,15 @@ namespace Edge.Converter.Onnx
                 _vals[name] = v;
                 _names[v.Tensor] = name;
                 return v;
+            }
+
+            /// <summary>Records quantization parameters on an 8-bit tensor that has none yet (e.g. a QOperator model's uint8 input).</summary>
+            private void Annotate(Val v, float scale, int zp)
+            {
+                var t = _g.Tensors[v.Tensor];
+                if ((v.Type != DType.UInt8 && v.Type != DType.Int8) || !(scale > 0) || (t.Scales != null && t.Scales.Length == 1 && t.Scales[0] > 0)) return;
+                t.Scales = new[] { scale }; t.ZeroPoints = new[] { zp };
+                v.Scale = scale; v.ZeroPoint = zp;
             }
 
             private void SetPerChannel(Val v, float[] scale, int[] zp, int edgeAxis)
