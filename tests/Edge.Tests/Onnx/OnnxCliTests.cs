@@ -148,6 +148,9 @@ namespace Edge.Tests.Onnx
             var fromFile = ModelConverter.Convert(bytes, "gemm_u8_pc.onnx");
             var fromModel = ModelConverter.Convert(OnnxReader.ReadModel(bytes), "gemm_u8_pc.onnx", sourceBytes: bytes);
             Assert.Equal(fromFile.FileBytesData, fromModel.FileBytesData);
+            string written = Path.Combine(_dir, "inmem.edge");
+            ModelConverter.ConvertFile(OnnxReader.ReadModel(bytes), "gemm_u8_pc.onnx", written, sourceBytes: bytes);
+            Assert.Equal(fromFile.FileBytesData, File.ReadAllBytes(written));
             var g = OnnxImporter.Import(OnnxReader.ReadModel(bytes));
             Assert.Contains(g.Ops, o => o.Type == OpType.QLinearMatMul);
             var m = OnnxReader.ReadModel(bytes);

@@ -33,7 +33,17 @@ namespace Edge.Converter.Conversion
         /// <summary>Converts and writes atomically (temp file + rename): on failure no output file exists.</summary>
         public static ConversionResult ConvertFile(string input, string output, IReadOnlyList<byte[]> selfTestInputs = null)
         {
-            var r = Convert(File.ReadAllBytes(input), Path.GetFileName(input), selfTestInputs);
+            return WriteAtomically(Convert(File.ReadAllBytes(input), Path.GetFileName(input), selfTestInputs), output);
+        }
+
+        /// <summary>Converts an in-memory ONNX model (e.g. post-training quantization's QDQ model) and writes it atomically.</summary>
+        public static ConversionResult ConvertFile(OnnxModel model, string sourceName, string output, IReadOnlyList<byte[]> selfTestInputs = null, byte[] sourceBytes = null)
+        {
+            return WriteAtomically(Convert(model, sourceName, selfTestInputs, sourceBytes), output);
+        }
+
+        private static ConversionResult WriteAtomically(ConversionResult r, string output)
+        {
             string full = Path.GetFullPath(output);
             string dir = Path.GetDirectoryName(full) ?? ".";
             if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"{dir}: output directory does not exist");
