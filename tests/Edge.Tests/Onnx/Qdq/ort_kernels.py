@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Lists the ops in ONNX Runtime's optimized graph of every test model (what ONNX Runtime actually ran).
 
-    ORT_OPTIMIZED_DIR=/tmp/ortopt NODE_PATH=... node run_ort.js && /usr/bin/python3 ort_kernels.py /tmp/ortopt
+    ORT_OPTIMIZED_DIR=OPTDIR NODE_PATH=... node run_ort.js && /usr/bin/python3 ort_kernels.py OPTDIR
 
 writes ort_kernels.json: model name -> op types (domain-qualified for com.microsoft), Q/DQ and layout-only ops
 (Transpose, Reorder*) left out. Committed so the tests can check which ops ONNX Runtime ran in float.
