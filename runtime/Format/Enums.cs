@@ -56,6 +56,7 @@ namespace Edge.Runtime
         QLinearBinary = 38,
         Lookup = 39,
         QLinearAveragePool = 40,
+        QLinearSoftmax = 41,
     }
 
     /// <summary>The schema's RequantRule: which requantization rule an op applies (format 1.2).</summary>
@@ -101,6 +102,7 @@ namespace Edge.Runtime
         public const int QLinearBinary = 28;
         public const int Lookup = 29;
         public const int QLinearAveragePool = 30;
-        public const int Count = 31;
+        public const int QLinearSoftmax = 31;
+        public const int Count = 32;
     }
 }

@@ -20,6 +20,8 @@ namespace Edge.Converter.Conversion
         public long SourceBytes { get; init; }
         public long WeightBytes { get; init; }
         public IReadOnlyList<string> PlanLines { get; init; } = Array.Empty<string>();
+        /// <summary>Notes for the user from the importer (e.g. where ONNX Runtime computes an op in float).</summary>
+        public IReadOnlyList<string> Notes { get; init; } = Array.Empty<string>();
     }
 
     /// <summary>Source model → .edge: import, drop dead tensors, plan the arena, fill metadata, write.</summary>
@@ -31,7 +33,17 @@ namespace Edge.Converter.Conversion
         /// <summary>Converts and writes atomically (temp file + rename): on failure no output file exists.</summary>
         public static ConversionResult ConvertFile(string input, string output, IReadOnlyList<byte[]> selfTestInputs = null)
         {
-            var r = Convert(File.ReadAllBytes(input), Path.GetFileName(input), selfTestInputs);
+            return WriteAtomically(Convert(File.ReadAllBytes(input), Path.GetFileName(input), selfTestInputs), output);
+        }
+
+        /// <summary>Converts an in-memory ONNX model (e.g. post-training quantization's QDQ model) and writes it atomically.</summary>
+        public static ConversionResult ConvertFile(OnnxModel model, string sourceName, string output, IReadOnlyList<byte[]> selfTestInputs = null, byte[] sourceBytes = null)
+        {
+            return WriteAtomically(Convert(model, sourceName, selfTestInputs, sourceBytes), output);
+        }
+
+        private static ConversionResult WriteAtomically(ConversionResult r, string output)
+        {
             string full = Path.GetFullPath(output);
             string dir = Path.GetDirectoryName(full) ?? ".";
             if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"{dir}: output directory does not exist");
@@ -59,10 +71,10 @@ namespace Edge.Converter.Conversion
             {
                 OnnxModel onnx;
                 try { onnx = OnnxReader.ReadModel(source); }
-                catch (OnnxFormatException e) { throw new ConversionException($"{sourceName}: not a readable ONNX model: {e.Message}"); }
+                catch (OnnxFormatException e) { throw new ConversionException($"{sourceName}: not a TFLite flatbuffer (identifier 'TFL3' missing) and not a readable ONNX model: {e.Message}"); }
                 return Finish(OnnxImporter.Import(onnx), "onnx", sourceName, sha, source.Length, selfTestInputs);
             }
-            throw new ConversionException($"{sourceName}: neither a TFLite flatbuffer (identifier 'TFL3') nor an ONNX protobuf; Edge converts full-integer INT8 .tflite and quantized .onnx models");
+            throw new ConversionException($"{sourceName}: not a TFLite flatbuffer (identifier 'TFL3' missing) nor an ONNX protobuf; Edge converts full-integer INT8 .tflite and quantized .onnx models");
         }
 
         /// <summary>
@@ -124,6 +136,7 @@ namespace Edge.Converter.Conversion
                 SourceBytes = sourceBytes,
                 WeightBytes = g.Tensors.Where(t => t.IsConstant).Sum(t => (long)t.SizeBytes),
                 PlanLines = plan.Describe(g),
+                Notes = g.Notes.ToArray(),
             };
         }
 

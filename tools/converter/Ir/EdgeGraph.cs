@@ -15,6 +15,8 @@ namespace Edge.Converter.Ir
         public List<int> Outputs { get; } = new();
         /// <summary>Set by the memory planner.</summary>
         public int ArenaBytes { get; set; }
+        /// <summary>Notes from the front end for the user (not serialised), e.g. where a reference runtime computes differently.</summary>
+        public List<string> Notes { get; } = new();
         public EdgeMetadata Metadata { get; set; } = new();
         /// <summary>Optional embedded self-test: input bytes per model input and the output bytes they must give.</summary>
         public EdgeSelfTest SelfTest { get; set; }
@@ -282,6 +284,15 @@ namespace Edge.Converter.Ir
         public int InputZeroPoint;
         public float OutputScale;
         public int OutputZeroPoint, Shift;
+    }
+
+    /// <summary>Format 1.2: ONNX Runtime's QLinearSoftmax (see QLinearSoftmaxOptions in edge.fbs).</summary>
+    public sealed class QLinearSoftmaxOptions : OpOptions
+    {
+        public override int UnionType => OptionsType.QLinearSoftmax;
+        public float[] Table = System.Array.Empty<float>();
+        public float OutputMultiplier;
+        public int OutputZeroPoint;
     }
 
     public sealed class TransposeOptions : OpOptions
