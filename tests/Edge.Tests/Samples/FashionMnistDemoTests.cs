@@ -326,7 +326,7 @@ namespace Edge.Tests.Samples
             return unchecked((byte)q);
         }
 
-        [Fact(Skip = "needs the ONNX importer (branch onnxq)")]
+        [Fact]
         public void EdgeOutputOnTheQdqModelEqualsOnnxRuntimeBitForBit()
         {
             var result = ModelConverter.Convert(File.ReadAllBytes(PathOf("fashion_mnist_qdq.onnx")), "fashion_mnist_qdq.onnx");

@@ -30,6 +30,7 @@ namespace Edge.Converter.Cli
             string output = a.Option("o", "output") ?? throw new UsageException("missing -o OUT.edge");
             bool plan = a.Flag("plan");
             var embed = a.Options("embed-test");
+            var onnxOptions = new OnnxImportOptions { OrtX86PairSaturation = a.Flag("ort-avx2") };
             var ptq = PtqOptions.Read(a);
             a.Done(1);
             if (!File.Exists(input)) throw new FileNotFoundException($"{input}: no such file");
@@ -65,13 +66,14 @@ namespace Edge.Converter.Cli
             {
                 // Check the self-test inputs' dtype and shape against the converted model before anything is written.
                 var arrays = embed.Select(Npy.Read).ToList();
-                var probe = EdgeModel.Load(ModelConverter.Convert(File.ReadAllBytes(input), Path.GetFileName(input)).FileBytesData);
+                var probe = EdgeModel.Load(ModelConverter.Convert(File.ReadAllBytes(input), Path.GetFileName(input), null, onnxOptions).FileBytesData);
                 if (arrays.Count != probe.InputCount)
                     throw new InputMismatchException($"--embed-test: the model has {probe.InputCount} input(s), {arrays.Count} given");
                 for (int i = 0; i < arrays.Count; i++) CheckInput(probe.Input(i), arrays[i], embed[i], i);
                 selfTest = arrays.Select(x => x.Data).ToList();
             }
-            r = ModelConverter.ConvertFile(input, output, selfTest);
+            if (onnxOptions.OrtX86PairSaturation && onnx == null) throw new UsageException("--ort-avx2 applies to quantized ONNX models");
+            r = ModelConverter.ConvertFile(input, output, selfTest, onnxOptions);
             }
             sw.Stop();
             var g = r.Graph;

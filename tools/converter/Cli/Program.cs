@@ -17,9 +17,10 @@ namespace Edge.Converter.Cli
         public const string Usage = @"edge — convert and run INT8 models on .NET
 
 usage:
-  edge convert IN.tflite -o OUT.edge [--plan] [--embed-test IN0.npy ...]
-                                                 convert a full-integer INT8 TFLite model
-                                                 (--embed-test stores an input and its output for selftest)
+  edge convert IN.tflite|IN.onnx -o OUT.edge [--plan] [--embed-test IN0.npy ...] [--ort-avx2]
+                                                 convert a full-integer INT8 TFLite model or a quantized ONNX model
+                                                 (--embed-test stores an input and its output for selftest;
+                                                 --ort-avx2: reproduce ONNX Runtime's AVX2 int16 pair saturation)
   edge convert MODEL.onnx --calibration DIR -o OUT.edge [--calibration-method minmax|percentile|entropy]
          [--percentile P] [--report FILE(.json|.csv|.txt)] [--emit-qdq QDQ.onnx] [--reduce-range] [--pixel-scale unit|raw]
          [--mean M[,M,M]] [--std S[,S,S]]

@@ -31,15 +31,15 @@ namespace Edge.Converter.Conversion
             typeof(ModelConverter).Assembly.GetName().Version is { } v ? $"{v.Major}.{v.Minor}.{v.Build}" : "0.0.0";
 
         /// <summary>Converts and writes atomically (temp file + rename): on failure no output file exists.</summary>
-        public static ConversionResult ConvertFile(string input, string output, IReadOnlyList<byte[]> selfTestInputs = null)
+        public static ConversionResult ConvertFile(string input, string output, IReadOnlyList<byte[]> selfTestInputs = null, OnnxImportOptions onnx = null)
         {
-            return WriteAtomically(Convert(File.ReadAllBytes(input), Path.GetFileName(input), selfTestInputs), output);
+            return WriteAtomically(Convert(File.ReadAllBytes(input), Path.GetFileName(input), selfTestInputs, onnx), output);
         }
 
         /// <summary>Converts an in-memory ONNX model (e.g. post-training quantization's QDQ model) and writes it atomically.</summary>
-        public static ConversionResult ConvertFile(OnnxModel model, string sourceName, string output, IReadOnlyList<byte[]> selfTestInputs = null, byte[] sourceBytes = null)
+        public static ConversionResult ConvertFile(OnnxModel model, string sourceName, string output, IReadOnlyList<byte[]> selfTestInputs = null, byte[] sourceBytes = null, OnnxImportOptions onnx = null)
         {
-            return WriteAtomically(Convert(model, sourceName, selfTestInputs, sourceBytes), output);
+            return WriteAtomically(Convert(model, sourceName, selfTestInputs, sourceBytes, onnx), output);
         }
 
         private static ConversionResult WriteAtomically(ConversionResult r, string output)
@@ -62,17 +62,17 @@ namespace Edge.Converter.Conversion
 
         /// <param name="selfTestInputs">Optional: one byte image per model input; the model is run once with the
         /// reference kernels and the inputs with their outputs are embedded as the file's self-test.</param>
-        public static ConversionResult Convert(byte[] source, string sourceName, IReadOnlyList<byte[]> selfTestInputs = null)
+        public static ConversionResult Convert(byte[] source, string sourceName, IReadOnlyList<byte[]> selfTestInputs = null, OnnxImportOptions onnx = null)
         {
             string sha = System.Convert.ToHexString(SHA256.HashData(source)).ToLowerInvariant();
             if (source.Length >= 8 && source[4] == 'T' && source[5] == 'F' && source[6] == 'L' && source[7] == '3')
                 return Finish(TfliteImporter.Import(TfliteReader.Read(source)), "tflite", sourceName, sha, source.Length, selfTestInputs);
             if (OnnxImporter.LooksLikeOnnx(source))
             {
-                OnnxModel onnx;
-                try { onnx = OnnxReader.ReadModel(source); }
+                OnnxModel model;
+                try { model = OnnxReader.ReadModel(source); }
                 catch (OnnxFormatException e) { throw new ConversionException($"{sourceName}: not a TFLite flatbuffer (identifier 'TFL3' missing) and not a readable ONNX model: {e.Message}"); }
-                return Finish(OnnxImporter.Import(onnx), "onnx", sourceName, sha, source.Length, selfTestInputs);
+                return Finish(OnnxImporter.Import(model, onnx), "onnx", sourceName, sha, source.Length, selfTestInputs);
             }
             throw new ConversionException($"{sourceName}: not a TFLite flatbuffer (identifier 'TFL3' missing) nor an ONNX protobuf; Edge converts full-integer INT8 .tflite and quantized .onnx models");
         }
@@ -81,10 +81,10 @@ namespace Edge.Converter.Conversion
         /// Converts an in-memory ONNX model (e.g. the QDQ model post-training quantization builds) with ONNX
         /// Runtime's semantics. <paramref name="sourceBytes"/> (optional) is hashed into the metadata's source_sha256.
         /// </summary>
-        public static ConversionResult Convert(OnnxModel model, string sourceName, IReadOnlyList<byte[]> selfTestInputs = null, byte[] sourceBytes = null)
+        public static ConversionResult Convert(OnnxModel model, string sourceName, IReadOnlyList<byte[]> selfTestInputs = null, byte[] sourceBytes = null, OnnxImportOptions onnx = null)
         {
             string sha = sourceBytes == null ? "" : System.Convert.ToHexString(SHA256.HashData(sourceBytes)).ToLowerInvariant();
-            return Finish(OnnxImporter.Import(model), "onnx", sourceName, sha, sourceBytes?.Length ?? 0, selfTestInputs);
+            return Finish(OnnxImporter.Import(model, onnx), "onnx", sourceName, sha, sourceBytes?.Length ?? 0, selfTestInputs);
         }
 
         private static ConversionResult Finish(EdgeGraph g, string format, string sourceName, string sha, long sourceBytes, IReadOnlyList<byte[]> selfTestInputs)

@@ -16,6 +16,21 @@ namespace Edge.Converter.Onnx
     /// and outputs keep ONNX's declared shapes and NCHW layout. Anything else raises
     /// <see cref="ConversionException"/> naming the op type, node name and opset.
     /// </summary>
+    /// <summary>How an ONNX model is imported.</summary>
+    public sealed class OnnxImportOptions
+    {
+        public static readonly OnnxImportOptions Default = new();
+
+        /// <summary>
+        /// Reproduce ONNX Runtime's x86-64 AVX2 u8×s8 GEMM (used on CPUs without VNNI): it multiplies uint8
+        /// activations by int8 weights with VPMADDUBSW, which adds adjacent products into a saturating int16, so
+        /// large products can lose their exact sum (edge convert --ort-avx2). Off by default: Edge accumulates exactly
+        /// in int32, which is what the ONNX operators define and what ONNX Runtime computes on ARM64, on VNNI CPUs
+        /// and with its session option session.x64quantprecision.
+        /// </summary>
+        public bool OrtX86PairSaturation { get; init; }
+    }
+
     public static class OnnxImporter
     {
         public const int MinOpset = 10, MaxOpset = 21;
@@ -28,10 +43,10 @@ namespace Edge.Converter.Onnx
             "Sigmoid", "Softmax", "Pad", "Reshape", "Flatten", "Transpose", "Squeeze", "Unsqueeze", "Identity", "Constant",
         };
 
-        public static EdgeGraph Import(OnnxModel model)
+        public static EdgeGraph Import(OnnxModel model, OnnxImportOptions options = null)
         {
             if (model == null) throw new ArgumentNullException(nameof(model));
-            return new Importer(model).Run();
+            return new Importer(model, options ?? OnnxImportOptions.Default).Run();
         }
 
         /// <summary>True when the bytes look like an ONNX ModelProto (protobuf: field 1 ir_version varint first,
@@ -70,6 +85,7 @@ namespace Edge.Converter.Onnx
         private sealed class Importer
         {
             private readonly OnnxModel _m;
+            private readonly OnnxImportOptions _options;
             private readonly long _opset;
             private readonly EdgeGraph _g = new();
             private readonly Dictionary<string, OnnxTensor> _const = new();
@@ -83,9 +99,10 @@ namespace Edge.Converter.Onnx
             private OnnxNode _node;
             private int _nodeIndex;
 
-            public Importer(OnnxModel m)
+            public Importer(OnnxModel m, OnnxImportOptions options)
             {
                 _m = m;
+                _options = options;
                 _opset = m.Opset;
                 _graphOutputs = new HashSet<string>(m.Graph.Outputs.Select(o => o.Name));
             }
@@ -981,7 +998,7 @@ namespace Edge.Converter.Onnx
                     Group = group, InputZeroPoint = xZp, WeightZeroPoint = Expand(wZp, (int)o), OutputZeroPoint = yZp,
                     // ONNX Runtime's x86-64 GEMM for int8 weights (u8s8, VPMADDUBSW) saturates pair sums to int16; its
                     // depthwise kernel (one input and one output channel per group) does not.
-                    PairSaturation = wType == DType.Int8 && wZp.All(z => z == 0) && !(ipg == 1 && o / group == 1),
+                    PairSaturation = _options.OrtX86PairSaturation && wType == DType.Int8 && wZp.All(z => z == 0) && !(ipg == 1 && o / group == 1),
                 };
                 if (yType != DType.Int32)
                 {
@@ -1050,7 +1067,7 @@ namespace Edge.Converter.Onnx
                 {
                     InputZeroPoint = aZp, WeightZeroPoint = Expand(bZp, (int)nn), OutputZeroPoint = yZp,
                     // ONNX Runtime's x86-64 u8s8 GEMM (VPMADDUBSW) saturates pair sums to int16.
-                    PairSaturation = _g.Tensors[bt].DType == DType.Int8 && bZp.All(z => z == 0),
+                    PairSaturation = _options.OrtX86PairSaturation && _g.Tensors[bt].DType == DType.Int8 && bZp.All(z => z == 0),
                 };
                 if (yType != DType.Int32)
                 {
