@@ -41,6 +41,7 @@ namespace Edge.Runtime
         QLinearBinary = 25,
         Lookup = 26,
         QLinearAveragePool = 27,
+        QLinearSoftmax = 28,
     }
 
     /// <summary>The schema's RequantRule: which requantization rule an op applies (format 1.2).</summary>
@@ -78,6 +79,7 @@ namespace Edge.Runtime
         public const int QLinearBinary = 20;
         public const int Lookup = 21;
         public const int QLinearAveragePool = 22;
-        public const int Count = 23;
+        public const int QLinearSoftmax = 23;
+        public const int Count = 24;
     }
 }

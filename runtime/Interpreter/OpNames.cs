@@ -35,11 +35,12 @@ namespace Edge.Runtime
                 case OpType.QLinearBinary: return "QLINEAR_BINARY";
                 case OpType.Lookup: return "LOOKUP";
                 case OpType.QLinearAveragePool: return "QLINEAR_AVERAGE_POOL";
+                case OpType.QLinearSoftmax: return "QLINEAR_SOFTMAX";
                 default: return "UNKNOWN";
             }
         }
 
         /// <summary>Number of op types this runtime knows (valid OpType values are 0 .. Count-1).</summary>
-        public const int Count = 28;
+        public const int Count = 29;
     }
 }

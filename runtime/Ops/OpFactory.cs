@@ -35,6 +35,7 @@ namespace Edge.Runtime
                 case OpType.QLinearBinary: return QLinearBinaryOp.Prepare(d);
                 case OpType.Lookup: return LookupOp.Prepare(d);
                 case OpType.QLinearAveragePool: return QLinearAveragePoolOp.Prepare(d);
+                case OpType.QLinearSoftmax: return QLinearSoftmaxOp.Prepare(d);
                 default:
                     throw d.Error("is not supported by this runtime build");
             }

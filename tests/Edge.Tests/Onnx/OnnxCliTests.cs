@@ -112,7 +112,7 @@ namespace Edge.Tests.Onnx
         }
 
         [Theory]
-        [InlineData("softmax_u8", "Softmax", "Softmax_10")]
+        [InlineData("leakyrelu_u8", "LeakyRelu", "LeakyRelu_")]
         [InlineData("bad_float_model", "float model", "--calibration")]
         [InlineData("bad_opset22", "opset 22", "10–21")]
         public void Convert_Unsupported_Exit2_NoOutputFile(string model, string what, string detail)

@@ -59,10 +59,10 @@ namespace Edge.Converter.Conversion
             {
                 OnnxModel onnx;
                 try { onnx = OnnxReader.ReadModel(source); }
-                catch (OnnxFormatException e) { throw new ConversionException($"{sourceName}: not a readable ONNX model: {e.Message}"); }
+                catch (OnnxFormatException e) { throw new ConversionException($"{sourceName}: not a TFLite flatbuffer (identifier 'TFL3' missing) and not a readable ONNX model: {e.Message}"); }
                 return Finish(OnnxImporter.Import(onnx), "onnx", sourceName, sha, source.Length, selfTestInputs);
             }
-            throw new ConversionException($"{sourceName}: neither a TFLite flatbuffer (identifier 'TFL3') nor an ONNX protobuf; Edge converts full-integer INT8 .tflite and quantized .onnx models");
+            throw new ConversionException($"{sourceName}: not a TFLite flatbuffer (identifier 'TFL3' missing) nor an ONNX protobuf; Edge converts full-integer INT8 .tflite and quantized .onnx models");
         }
 
         /// <summary>

@@ -455,6 +455,15 @@ namespace Edge.Converter.Format
                     b.AddFloat(11, o.OutputScale, 0f); b.AddInt(12, o.OutputZeroPoint, 0);
                     b.AddInt(13, o.Shift, 0);
                     return b.EndTable();
+                case QLinearSoftmaxOptions o:
+                    {
+                        int t = Vec(b, o.Table);
+                        b.StartTable(3);
+                        b.AddOffset(0, t);
+                        b.AddFloat(1, o.OutputMultiplier, 0f);
+                        b.AddInt(2, o.OutputZeroPoint, 0);
+                        return b.EndTable();
+                    }
                 case TransposeOptions o:
                     {
                         int perm = Vec(b, o.Perm);

@@ -281,6 +281,15 @@ namespace Edge.Converter.Ir
         public int OutputZeroPoint, Shift;
     }
 
+    /// <summary>Format 1.2: ONNX Runtime's QLinearSoftmax (see QLinearSoftmaxOptions in edge.fbs).</summary>
+    public sealed class QLinearSoftmaxOptions : OpOptions
+    {
+        public override int UnionType => OptionsType.QLinearSoftmax;
+        public float[] Table = System.Array.Empty<float>();
+        public float OutputMultiplier;
+        public int OutputZeroPoint;
+    }
+
     public sealed class TransposeOptions : OpOptions
     {
         public override int UnionType => OptionsType.Transpose;

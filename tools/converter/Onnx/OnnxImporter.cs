@@ -25,7 +25,7 @@ namespace Edge.Converter.Onnx
         {
             "QuantizeLinear", "DequantizeLinear", "QLinearConv", "QLinearMatMul", "ConvInteger", "MatMulInteger",
             "Conv", "MatMul", "Gemm", "Add", "Mul", "Relu", "Clip", "MaxPool", "AveragePool", "GlobalAveragePool", "Concat",
-            "Sigmoid", "Pad", "Reshape", "Flatten", "Transpose", "Squeeze", "Unsqueeze", "Identity", "Constant",
+            "Sigmoid", "Softmax", "Pad", "Reshape", "Flatten", "Transpose", "Squeeze", "Unsqueeze", "Identity", "Constant",
         };
 
         public static EdgeGraph Import(OnnxModel model)
@@ -184,6 +184,7 @@ namespace Edge.Converter.Onnx
                     case "AveragePool": LowerQdqAveragePool(n); return;
                     case "Concat": LowerQdqConcat(n); return;
                     case "Sigmoid": LowerQdqSigmoid(n); return;
+                    case "Softmax": LowerQdqSoftmax(n); return;
                     case "Relu": case "Clip":
                         LowerActivation(n); return;
                     default:
@@ -618,6 +619,50 @@ namespace Edge.Converter.Onnx
                 if (x.Type != yType) throw Error("input and output must share the element type");
                 var table = BuildTable(yType, dx.Scale[0], dx.ZeroPoint[0], ys[0], yz, MlasLogistic);
                 EmitLookup(q.Outputs[0], x, table, yType, ys[0], yz);
+            }
+
+            /// <summary>
+            /// DQ→Softmax→Q: ONNX Runtime's QLinearSoftmax — a float exponential table built in double
+            /// (QlinearBuildLookupTableUint32), float sums, and output multiplier floor(1 / y_scale).
+            /// </summary>
+            private void LowerQdqSoftmax(OnnxNode n)
+            {
+                var dx = RequireDq(n, 0, "input X");
+                if (dx.Scale.Length != 1) throw Error("input X must be quantized per tensor");
+                var (q, ys, yz, yType) = GroupOutput(n);
+                var x = Value(dx.Source, "input X");
+                if (x.Type != yType) throw Error("input and output must share the element type");
+                x = ToOnnxLayout(dx.Source, x);
+                int rank = x.OnnxShape.Length;
+                int axis = Norm((int)n.Int("axis", _opset < 13 ? 1 : -1), rank);
+                long reduce = _opset < 13 ? x.OnnxShape.Skip(axis).Aggregate(1L, (a, b) => a * b) : x.OnnxShape[axis];
+                if (_opset >= 13 && axis != rank - 1) throw Error("Softmax over an axis other than the last is not supported");
+                // (opset < 13 flattens from `axis`: the innermost `reduce` elements form a row.)
+                bool signed = yType == DType.Int8;
+                double bitShift = Math.Log(float.MaxValue / (double)reduce);
+                bitShift = Math.Max(0.0, bitShift - 5) / dx.Scale[0];
+                var table = new float[256];
+                for (int i = 0; i < 256; i++)
+                {
+                    double e = Math.Exp((i - 255 + bitShift) * (double)dx.Scale[0]);
+                    table[(byte)(signed ? i - 128 : i)] = (float)e;
+                }
+                var outShape = x.OnnxShape;
+                int[] rowShape = new[] { (int)(outShape.Aggregate(1L, (a, b) => a * b) / reduce), (int)reduce };
+                var opts = new QLinearSoftmaxOptions { Table = table, OutputMultiplier = MathF.Floor(1.0f / ys[0]), OutputZeroPoint = yz };
+                if (_opset < 13 && axis != rank - 1)
+                {
+                    // Rows of `reduce` elements: reshape to [N, D], softmax, reshape back.
+                    var flat = NewVal(dx.Source + "/rows", rowShape.Select(v => (long)v).ToArray(), yType, false, dx.Scale[0], dx.ZeroPoint[0]);
+                    Emit(OpType.Reshape, new[] { x.Tensor }, new[] { flat.Tensor }, null, 0);
+                    var sm = NewVal(q.Outputs[0] + "/rows", rowShape.Select(v => (long)v).ToArray(), yType, false, ys[0], yz);
+                    Emit(OpType.QLinearSoftmax, new[] { flat.Tensor }, new[] { sm.Tensor }, opts, 0);
+                    var back = NewVal(q.Outputs[0], outShape, yType, false, ys[0], yz);
+                    Emit(OpType.Reshape, new[] { sm.Tensor }, new[] { back.Tensor }, null, 0);
+                    return;
+                }
+                var outVal = NewVal(q.Outputs[0], outShape, yType, false, ys[0], yz);
+                Emit(OpType.QLinearSoftmax, new[] { x.Tensor }, new[] { outVal.Tensor }, opts, 0);
             }
 
             /// <summary>MLAS's logistic (logistic.cpp constants, Eigen's rational approximation) with fused multiply-adds.</summary>

@@ -338,6 +338,64 @@ g.output(x)
 onnx.save(helper.make_model(helper.make_graph(g.nodes, g.name, g.inputs, g.outputs, g.inits),
                             opset_imports=[helper.make_opsetid('', 22)], ir_version=10), os.path.join(HERE, 'bad_opset22.onnx'))
 
+# A small CNN chaining the groups (layout changes, residual Add, pooling, classifier, Softmax), activation ranges
+# from a float forward pass (torch) over the test input, as calibration would set them.
+def mini_cnn(kind):
+    import torch
+    import torch.nn.functional as F
+    g = G(f'mini_cnn_{kind}', kind)
+    xin = g.input([1, 3, 16, 16])
+    xf = torch.from_numpy(g.feeds[0])
+    w1 = rng.normal(0, 0.3, size=(8, 3, 3, 3)).astype(np.float32); b1 = rng.normal(0, 0.1, size=8).astype(np.float32)
+    w2 = rng.normal(0, 0.3, size=(8, 1, 3, 3)).astype(np.float32)
+    w3 = rng.normal(0, 0.3, size=(8, 8, 1, 1)).astype(np.float32); b3 = rng.normal(0, 0.1, size=8).astype(np.float32)
+    w4 = rng.normal(0, 0.3, size=(10, 8)).astype(np.float32); b4 = rng.normal(0, 0.1, size=10).astype(np.float32)
+    t = lambda a: torch.from_numpy(a)
+    h1 = F.relu(F.conv2d(xf, t(w1), t(b1), padding=1))
+    p1 = F.max_pool2d(h1, 2)
+    h2 = F.conv2d(p1, t(w2), padding=1, groups=8)
+    h3 = F.conv2d(h2, t(w3), t(b3))
+    r = h3 + p1
+    gp = r.mean(dim=(2, 3), keepdim=True)
+    logits = gp.flatten(1) @ t(w4).T + t(b4)
+    rng_of = lambda v: act(float(v.min()), float(v.max()), kind)
+    qx = act(-1, 1, kind)
+    x = g.qdq(xin, *qx)
+    wd1, ws1 = g.weight(w1, True)
+    c1 = g.op('Conv', [x, wd1, g.bias(b1, qx[0], ws1)], kernel_shape=[3, 3], pads=[1, 1, 1, 1])
+    q1 = act(0.0, float(h1.max()), kind)   # Relu output range: zero point = qmin, ONNX Runtime drops the Relu
+    y1 = g.qdq(g.op('Relu', [c1]), *q1)
+    y2 = g.qdq(g.op('MaxPool', [y1], kernel_shape=[2, 2], strides=[2, 2]), *q1)
+    wd2, ws2 = g.weight(w2, True)
+    q2 = rng_of(h2)
+    y3 = g.qdq(g.op('Conv', [y2, wd2], kernel_shape=[3, 3], pads=[1, 1, 1, 1], group=8), *q2)
+    wd3, ws3 = g.weight(w3, True)
+    q3 = rng_of(h3)
+    y4 = g.qdq(g.op('Conv', [y3, wd3, g.bias(b3, q2[0], ws3)], kernel_shape=[1, 1]), *q3)
+    q4 = rng_of(r)
+    y5 = g.qdq(g.op('Add', [y4, y2]), *q4)
+    q5 = rng_of(gp)
+    y6 = g.qdq(g.op('GlobalAveragePool', [y5]), *q5)
+    y7 = g.qdq(g.op('Flatten', [y6], axis=1), *q5)
+    wd4, ws4 = g.weight(w4, True)
+    q6 = rng_of(logits)
+    y8 = g.qdq(g.op('Gemm', [y7, wd4, g.bias(b4, q5[0], ws4)], transB=1), *q6)
+    g.output(g.qdq(g.op('Softmax', [y8], axis=-1), *act(0, 1, kind)))
+    g.output(y5)   # the residual feature map (NCHW at the model boundary)
+    g.save()
+
+
+for kind in ('u8', 's8'):
+    mini_cnn(kind)
+
+# LeakyRelu (ONNX Runtime: QLinearLeakyRelu), which Edge does not import: checked to fail cleanly.
+for kind in ('u8',):
+    g = G(f'leakyrelu_{kind}', kind)
+    x = g.qdq(g.input([1, 3, 4, 4]), *act(-1, 1, kind))
+    r = g.op('LeakyRelu', [x], alpha=0.1)
+    g.output(g.qdq(r, *act(-0.1, 1, kind)))
+    g.save()
+
 with open(os.path.join(HERE, 'manifest.json'), 'w') as f:
     json.dump(manifest, f, indent=1)
 print(f'{len(manifest)} models')
