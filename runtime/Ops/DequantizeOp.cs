@@ -22,6 +22,7 @@ namespace Edge.Runtime
             DequantizeOp op = new DequantizeOp();
             op._in = OpCheck.Required(d, 0, "input");
             op._out = d.Output(0);
+            QuantizeOp.CheckRule(d);
             if (d.Byte(QuantizeOp.AffineRule, RequantRule.TfliteFixedPoint, "requant_rule") == RequantRule.OnnxRuntimeFloat)
             {
                 // ONNX DequantizeLinear (format 1.2): int8/uint8 -> float32, per tensor or per axis.

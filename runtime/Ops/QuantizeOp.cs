@@ -27,6 +27,7 @@ namespace Edge.Runtime
             op._in = OpCheck.Required(d, 0, "input");
             op._out = d.Output(0);
             OpCheck.SameElements(d, op._in, op._out);
+            if (d.OptionsType == OptionsType.AffineQuantize) CheckRule(d);
             if (op._in.Type == DType.Float32 && d.OptionsType == OptionsType.AffineQuantize
                 && d.Byte(AffineRule, RequantRule.TfliteFixedPoint, "requant_rule") == RequantRule.OnnxRuntimeFloat)
             {
@@ -61,6 +62,14 @@ namespace Edge.Runtime
 
         /// <summary>AffineQuantizeOptions' ONNX slots (format 1.2): requant_rule, scales, zero_points, axis.</summary>
         internal const int AffineRule = 2, AffineScales = 3, AffineZeroPoints = 4, AffineAxis = 5;
+
+        /// <summary>requant_rule must be a known RequantRule value.</summary>
+        internal static void CheckRule(OperatorDef d)
+        {
+            int rule = d.Byte(AffineRule, RequantRule.TfliteFixedPoint, "requant_rule");
+            if (rule != RequantRule.TfliteFixedPoint && rule != RequantRule.OnnxRuntimeFloat)
+                throw d.Error(string.Concat("unknown requant_rule ", rule.ToString()));
+        }
 
         /// <summary>Reads the ONNX per-tensor / per-axis parameters for a quantized tensor of type <paramref name="q"/>.</summary>
         internal static void ReadOnnxParams(OperatorDef d, TensorInfo shapeOf, DType q, out int inner, out int channels, out float[] scales, out int[] zps)

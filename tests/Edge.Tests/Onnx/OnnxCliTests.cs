@@ -127,6 +127,21 @@ namespace Edge.Tests.Onnx
         }
 
         [Fact]
+        public void Int8TensorWithSeveralConsumers_NotesWhereOnnxRuntimeRunsFloat()
+        {
+            string edge = Path.Combine(_dir, "cnn.edge");
+            var r = Cli("convert", Model("mini_cnn_s8"), "-o", edge);
+            Assert.Equal(0, r.Code);
+            // ONNX Runtime's optimized graph for this model runs exactly these in float (checked with its
+            // optimizedModelFilePath): MaxPool_32, Conv_47, Add_77, GlobalAveragePool_87.
+            foreach (var op in new[] { "MaxPool 'MaxPool_32'", "Conv 'Conv_47'", "Add 'Add_77'", "GlobalAveragePool 'GlobalAveragePool_87'" })
+                Assert.Contains(op, r.Stderr);
+            Assert.Equal(2, ModelConverter.Convert(File.ReadAllBytes(Model("mini_cnn_s8")), "m").Notes.Count);
+            Assert.Empty(ModelConverter.Convert(File.ReadAllBytes(Model("mini_cnn_u8")), "m").Notes);
+            Assert.Empty(ModelConverter.Convert(File.ReadAllBytes(Model("conv_relu_s8_pc")), "m").Notes);
+        }
+
+        [Fact]
         public void InMemoryModel_ConvertsLikeTheFile_AndErrorsNameNodeAndOpset()
         {
             byte[] bytes = File.ReadAllBytes(Model("gemm_u8_pc"));

@@ -75,6 +75,29 @@ namespace Edge.Tests.Onnx
             _log.WriteLine($"{name}: exact with ONNX Runtime on {string.Join(", ", OnnxNodeTests.KernelSets())} ({string.Join(" ", result.Graph.Ops.Select(op => OpNames.Name(op.Type)))})");
         }
 
+        /// <summary>
+        /// ort_kernels.json (ort_kernels.py over ONNX Runtime's optimized graphs) lists the kernels ONNX Runtime ran.
+        /// The models where it computed an arithmetic op in float (rather than a QLinear*/QGemm/integer kernel) must
+        /// be exactly those for which the converter notes it. (Float Pad, Relu and Clip between DequantizeLinear and
+        /// QuantizeLinear are exact transformations Edge reproduces by construction, so they are not counted.)
+        /// </summary>
+        [Fact]
+        public void ConverterNotes_MatchWhereOnnxRuntimeRanFloatOps()
+        {
+            var floatOps = new HashSet<string> { "Conv", "Gemm", "MatMul", "Add", "Mul", "AveragePool", "GlobalAveragePool", "Softmax", "Sigmoid", "Concat" };
+            using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(Dir, "ort_kernels.json")));
+            int checkedModels = 0;
+            foreach (var name in Supported.Select(o => (string)o[0]))
+            {
+                var kernels = doc.RootElement.GetProperty(name).EnumerateArray().Select(k => k.GetString()).ToList();
+                bool ortFloat = kernels.Any(k => floatOps.Contains(k) || k.StartsWith("com.microsoft.nchwc:", StringComparison.Ordinal));
+                var notes = ModelConverter.Convert(File.ReadAllBytes(Path.Combine(Dir, name + ".onnx")), name).Notes;
+                Assert.True(ortFloat == notes.Count > 0, $"{name}: ONNX Runtime ran [{string.Join(", ", kernels)}]; converter notes: {notes.Count}");
+                checkedModels++;
+            }
+            Assert.True(checkedModels > 40);
+        }
+
         [Theory]
         [MemberData(nameof(Rejected))]
         public void UnsupportedGroupsFailWithAClearMessage(string name)

@@ -95,6 +95,7 @@ namespace Edge.Converter.Cli
             stdout.WriteLine($"weight bytes {Num(r.WeightBytes)}");
             stdout.WriteLine($"file bytes   {Num(r.FileBytes)} (source {Num(r.SourceBytes)})");
             stdout.WriteLine($"MACs         {Num(g.Metadata.Macs)}");
+            foreach (var note in r.Notes) stderr.WriteLine("edge: note: " + note);
             if (selfTest != null) stdout.WriteLine($"self-test    embedded ({embed.Count} input(s) and the outputs the reference kernels give)");
             if (plan)
             {

@@ -20,6 +20,8 @@ namespace Edge.Converter.Conversion
         public long SourceBytes { get; init; }
         public long WeightBytes { get; init; }
         public IReadOnlyList<string> PlanLines { get; init; } = Array.Empty<string>();
+        /// <summary>Notes for the user from the importer (e.g. where ONNX Runtime computes an op in float).</summary>
+        public IReadOnlyList<string> Notes { get; init; } = Array.Empty<string>();
     }
 
     /// <summary>Source model → .edge: import, drop dead tensors, plan the arena, fill metadata, write.</summary>
@@ -124,6 +126,7 @@ namespace Edge.Converter.Conversion
                 SourceBytes = sourceBytes,
                 WeightBytes = g.Tensors.Where(t => t.IsConstant).Sum(t => (long)t.SizeBytes),
                 PlanLines = plan.Describe(g),
+                Notes = g.Notes.ToArray(),
             };
         }
 

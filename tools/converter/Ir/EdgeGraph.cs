@@ -15,6 +15,8 @@ namespace Edge.Converter.Ir
         public List<int> Outputs { get; } = new();
         /// <summary>Set by the memory planner.</summary>
         public int ArenaBytes { get; set; }
+        /// <summary>Notes from the front end for the user (not serialised), e.g. where a reference runtime computes differently.</summary>
+        public List<string> Notes { get; } = new();
         public EdgeMetadata Metadata { get; set; } = new();
         /// <summary>Optional embedded self-test: input bytes per model input and the output bytes they must give.</summary>
         public EdgeSelfTest SelfTest { get; set; }

@@ -130,6 +130,7 @@ namespace Edge.Converter.Onnx
                     _done.Add(_node);
                 }
                 _node = null;
+                NoteInt8FloatFallbacks();
                 foreach (var o in _m.Graph.Outputs)
                 {
                     // A dequantized output is transposed back to ONNX's layout while still 8-bit, then dequantized.
@@ -146,6 +147,34 @@ namespace Edge.Converter.Onnx
                     _g.Outputs.Add(v.Tensor);
                 }
                 return _g;
+            }
+
+            /// <summary>
+            /// ONNX Runtime on x86-64 runs int8 QDQ groups in uint8 (its QDQS8ToU8Transformer), but leaves an int8
+            /// QuantizeLinear whose value is dequantized for more than one consumer in int8, and the ops next to it then
+            /// run in float (DQ → float op → Q). Edge computes those ops with its integer kernels: identical except
+            /// where ONNX Runtime's float arithmetic rounds to a different step. The user is told which ops.
+            /// </summary>
+            private void NoteInt8FloatFallbacks()
+            {
+                var producer = new Dictionary<string, OnnxNode>();
+                foreach (var n in _m.Graph.Nodes) foreach (var o in n.Outputs) producer[o] = n;
+                foreach (var q in _m.Graph.Nodes.Where(n => n.OpType == "QuantizeLinear"))
+                {
+                    if (q.Inputs.Count < 3 || q.Inputs[2].Length == 0 || !_const.TryGetValue(q.Inputs[2], out var z) || z.DataType != OnnxDataType.Int8) continue;
+                    if (!_consumers.TryGetValue(q.Outputs[0], out var dqs)) continue;
+                    var readers = dqs.Where(d => d.OpType == "DequantizeLinear")
+                        .SelectMany(d => _consumers.TryGetValue(d.Outputs[0], out var c) ? c : new List<OnnxNode>()).ToList();
+                    int uses = readers.Count + dqs.Count(d => d.OpType == "DequantizeLinear" && _graphOutputs.Contains(d.Outputs[0]));
+                    if (uses <= 1) continue;
+                    var ops = new List<string>();
+                    if (producer.TryGetValue(q.Inputs[0], out var p) && p.OpType != "DequantizeLinear") ops.Add($"{p.OpType} '{p.Name}'");
+                    ops.AddRange(readers.Where(r => r.OpType != "QuantizeLinear" && r.OpType != "Identity").Select(r => $"{r.OpType} '{r.Name}'"));
+                    if (ops.Count == 0) continue;
+                    _g.Notes.Add($"int8 tensor '{q.Outputs[0]}' is dequantized for {uses} consumers: ONNX Runtime (x86-64) keeps it in int8 and runs " +
+                                 $"{string.Join(", ", ops.Distinct())} in float; Edge runs them with integer kernels, which agree except where that float arithmetic rounds differently " +
+                                 "(uint8 activations, or one consumer per quantized tensor, avoid this)");
+                }
             }
 
             /// <summary>A float model (no quantization operators at all) is PTQ's job, not the importer's.</summary>
@@ -238,6 +267,7 @@ namespace Edge.Converter.Onnx
                 }
                 Val v = Value(x, "input");
                 if (v.Type != DType.Int8 && v.Type != DType.UInt8) throw Error($"input '{x}' is {v.Type}; Edge dequantizes int8/uint8");
+                if (scale.Length == 1) Annotate(v, scale[0], zp[0]);
                 _dq[n.Outputs[0]] = new Dq { Source = x, Scale = scale, ZeroPoint = zp, Axis = axis, Node = n };
                 // Emitted lazily: only when a consumer is not a fused QDQ group (or it is a model output).
             }
@@ -918,6 +948,7 @@ namespace Edge.Converter.Onnx
             {
                 if (x.Type != DType.Int8 && x.Type != DType.UInt8) throw Error($"input is {x.Type}; int8 or uint8 needed");
                 if (x.OnnxShape.Length != 4) throw Error("only 2-D convolutions (rank-4 NCHW input) are supported");
+                if (yType != DType.Int32) Annotate(x, xScale, xZp);
                 if (w.Dims.Length != 4) throw Error("weight must be rank 4 (OIHW)");
                 var wType = MapType(w.DataType, $"weight '{w.Name}'", false, false);
                 int group = (int)n.Int("group", 1);
@@ -968,6 +999,7 @@ namespace Edge.Converter.Onnx
                                     string outName, float aScale, float[] bScale, float yScale, int yZp)
             {
                 if (a.Type != DType.Int8 && a.Type != DType.UInt8) throw Error($"input A is {a.Type}; int8 or uint8 needed");
+                if (yType != DType.Int32) Annotate(a, aScale, aZp);
                 a = ToOnnxLayout(NameOf(a), a);
                 int bt;
                 long[] bShape;
@@ -1047,6 +1079,15 @@ namespace Edge.Converter.Onnx
                 _vals[name] = v;
                 _names[v.Tensor] = name;
                 return v;
+            }
+
+            /// <summary>Records quantization parameters on an 8-bit tensor that has none yet (e.g. a QOperator model's uint8 input).</summary>
+            private void Annotate(Val v, float scale, int zp)
+            {
+                var t = _g.Tensors[v.Tensor];
+                if ((v.Type != DType.UInt8 && v.Type != DType.Int8) || !(scale > 0) || (t.Scales != null && t.Scales.Length == 1 && t.Scales[0] > 0)) return;
+                t.Scales = new[] { scale }; t.ZeroPoints = new[] { zp };
+                v.Scale = scale; v.ZeroPoint = zp;
             }
 
             private void SetPerChannel(Val v, float[] scale, int[] zp, int edgeAxis)

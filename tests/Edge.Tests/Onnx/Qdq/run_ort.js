@@ -11,8 +11,10 @@ const ort = require('onnxruntime-node');
   const manifest = JSON.parse(fs.readFileSync(path.join(here, 'manifest.json'), 'utf8'));
   const expected = { onnxruntime: require('onnxruntime-node/package.json').version, cpu: process.arch, models: [] };
   for (const m of manifest) {
-    const session = await ort.InferenceSession.create(path.join(here, m.model),
-      { executionProviders: ['cpu'], graphOptimizationLevel: 'all', intraOpNumThreads: 1 });
+    const options = { executionProviders: ['cpu'], graphOptimizationLevel: 'all', intraOpNumThreads: 1 };
+    // ORT_OPTIMIZED_DIR: also save ONNX Runtime's optimized graph (ort_kernels.py lists the kernels it chose).
+    if (process.env.ORT_OPTIMIZED_DIR) options.optimizedModelFilePath = path.join(process.env.ORT_OPTIMIZED_DIR, m.model);
+    const session = await ort.InferenceSession.create(path.join(here, m.model), options);
     const feeds = {};
     for (const i of m.inputs) {
       const buf = fs.readFileSync(path.join(here, i.file));
