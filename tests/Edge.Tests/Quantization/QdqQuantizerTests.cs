@@ -220,5 +220,38 @@ namespace Edge.Tests.Quantization
                 for (int i = 0; i < ya.Length; i++) Assert.True(Math.Abs(ya[i] - yb[i]) <= 1e-5 + 1e-4 * Math.Abs(ya[i]));
             }
         }
+        [Fact]
+        public void AWeightSharedByOpsWithDifferentChannelAxesIsQuantizedPerAxis()
+        {
+            var b = new FloatModels.Builder(12);
+            var x = b.Input("x", 1, 4);
+            var w = b.Random(0.5, 4, 4);
+            var mm = b.Node("MatMul", new[] { x, w });                                   // output features on axis 1
+            var gm = b.Node("Gemm", new[] { mm, w, b.Random(0.1, 4) }, ("transB", 1L));  // output features on axis 0
+            b.Output(gm);
+            var (r, _) = Ptq(b.Model);
+            var dqs = r.Qdq.Model.Graph.Nodes.Where(n => n.OpType == "DequantizeLinear" && (n.Inputs[0] == w + "_quantized" || n.Inputs[0] == w + "_quantized_1")).ToList();
+            Assert.Equal(new long[] { 0, 1 }, dqs.Select(d => d.Int("axis", 1)).OrderBy(a => a));
+        }
+
+        [Fact]
+        public void AReluThatIsTheGraphOutputIsFoldedAndTheOutputKeepsItsName()
+        {
+            var b = new FloatModels.Builder(13);
+            var x = b.Input("x", 1, 2, 5, 5);
+            var c = b.Node("Conv", new[] { x, b.Random(0.5, 3, 2, 3, 3), b.Random(0.1, 3) });
+            var y = b.Node("Relu", new[] { c });
+            b.Output(y);
+            var (r, data) = Ptq(b.Model);
+            var g = r.Qdq.Model.Graph;
+            Assert.DoesNotContain(g.Nodes, n => n.OpType == "Relu");
+            var dq = g.Nodes.Single(n => n.Outputs.Contains(y));
+            Assert.Equal("DequantizeLinear", dq.OpType);
+            var layer = Assert.Single(r.Qdq.Layers);
+            Assert.Equal("Conv+Relu", layer.Fused);
+            Assert.Equal(-128, layer.Params.ZeroPoint[0]);
+            var report = QuantizationReport.Measure("m", r, data, edgeRuntime: false);
+            Assert.True(report.Outputs.Single().SqnrDb > 30, report.Outputs.Single().SqnrDb.ToString());
+        }
     }
 }

@@ -220,20 +220,21 @@ namespace Edge.Converter.Quantization
             var weightParams = new Dictionary<string, QuantParams>(StringComparer.Ordinal);
             string QuantizeConstant(string name, int axis)
             {
-                if (dqName.TryGetValue(name, out var done)) return done;
+                string key = name + "\n" + axis;   // a constant shared by ops that need different axes is quantized once per axis
+                if (dqName.TryGetValue(key, out var done)) return done;
                 var t = inits[name];
                 if (t.DataType != OnnxDataType.Float) throw new ConversionException($"constant '{name}' is {t.DataType}; only float constants are quantized");
                 var w = t.AsFloats();
                 var scales = WeightScales(w, t.Dims, axis, reduceRange);
                 var q = QuantizeWeights(w, t.Dims, axis, scales, reduceRange);
                 var p = new QuantParams { Scale = scales, ZeroPoint = new long[scales.Length], Axis = axis };
-                weightParams[name] = p;
+                weightParams[key] = p;
                 string qn = Fresh(name + "_quantized");
                 newInits.Add(Int8Init(qn, t.Dims, q));
                 string sc = AddScalars(name, p, OnnxDataType.Int8);
                 string outName = Fresh(name + "_DequantizeLinear_Output");
                 weightDq.Add(Dq(qn, sc, outName, name + "_DequantizeLinear", axis));
-                return dqName[name] = outName;
+                return dqName[key] = outName;
             }
 
             string QuantizeBias(OnnxNode n, string bias, string input, string weight)
@@ -241,7 +242,7 @@ namespace Edge.Converter.Quantization
                 var t = inits[bias];
                 var b = t.AsFloats();
                 var sIn = qp[input].Scale[0];
-                var sw = weightParams[weight].Scale;
+                var sw = weightParams[weight].Scale;   // weight = "name\naxis" as QuantizeConstant keyed it
                 if (sw.Length != b.Length && sw.Length != 1) throw new ConversionException($"node {n}: bias has {b.Length} values for {sw.Length} weight scales");
                 var scales = new float[b.Length];
                 var q = new int[b.Length];
@@ -288,7 +289,7 @@ namespace Edge.Converter.Quantization
                 switch (n.OpType)
                 {
                     case "Conv":
-                        if (inits.ContainsKey(n.Inputs[1])) { wAxisInput = n.Inputs[1]; n.Inputs[1] = QuantizeConstant(n.Inputs[1], 0); }
+                        if (inits.ContainsKey(n.Inputs[1])) { wAxisInput = n.Inputs[1] + "\n0"; n.Inputs[1] = QuantizeConstant(n.Inputs[1], 0); }
                         break;
                     case "Gemm":
                         if (n.Int("transA", 0) != 0 || n.Float("alpha", 1f) != 1f || n.Float("beta", 1f) != 1f)
@@ -297,8 +298,9 @@ namespace Edge.Converter.Quantization
                         {
                             var wt = inits[n.Inputs[1]];
                             if (wt.Dims.Length != 2) throw new ConversionException($"node {n}: Gemm weight must be 2-D");
-                            wAxisInput = n.Inputs[1];
-                            n.Inputs[1] = QuantizeConstant(n.Inputs[1], n.Int("transB", 0) != 0 ? 0 : 1);
+                            int ax = n.Int("transB", 0) != 0 ? 0 : 1;
+                            wAxisInput = n.Inputs[1] + "\n" + ax;
+                            n.Inputs[1] = QuantizeConstant(n.Inputs[1], ax);
                         }
                         break;
                     case "MatMul":
@@ -306,7 +308,7 @@ namespace Edge.Converter.Quantization
                         {
                             var wt = inits[n.Inputs[1]];
                             if (wt.Dims.Length < 2) throw new ConversionException($"node {n}: MatMul weight must be at least 2-D");
-                            wAxisInput = n.Inputs[1];
+                            wAxisInput = n.Inputs[1] + "\n" + (wt.Dims.Length - 1);
                             n.Inputs[1] = QuantizeConstant(n.Inputs[1], wt.Dims.Length - 1);
                         }
                         break;
