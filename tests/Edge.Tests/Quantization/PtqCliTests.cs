@@ -120,19 +120,19 @@ namespace Edge.Tests.Quantization
                     {
                         sig += (double)yf[i] * yf[i]; noise += (double)(yf[i] - y[i]) * (yf[i] - y[i]);
                         // Edge computes ONNX Runtime's integer kernels; the fake-quant graph rounds the same values in float.
-                        // With 7-bit weights no int16 pair sum saturates, so the two agree to rounding.
+                        // Edge accumulates exactly in int32 (no --ort-avx2), so the two agree to rounding with 8- and 7-bit weights.
                         if (Math.Abs(y[i] - yq[i]) > step * 0.5) lsbOff++;
-                        if (reduceRange) Assert.True(Math.Abs(y[i] - yq[i]) <= 2.01 * step, $"Edge {y[i]} vs QDQ graph {yq[i]} (step {step})");
+                        Assert.True(Math.Abs(y[i] - yq[i]) <= 2.01 * step, $"Edge {y[i]} vs QDQ graph {yq[i]} (step {step})");
                         n++;
                     }
                 }
                 double edgeSqnr = 10 * Math.Log10(sig / noise);
                 _log.WriteLine($"Edge .edge output vs float: {edgeSqnr:F1} dB; {lsbOff}/{n} outputs one step or more from the fake-quant QDQ graph");
                 Assert.Equal(outSqnr, edgeSqnr, 3);   // the report measured this (the runtime's DEQUANTIZE rounds in its own order)
-                if (reduceRange) Assert.True(lsbOff <= n / 10);
-                // the fake-quant column: quantization alone; with 7-bit weights the runtime adds nothing beyond rounding
+                Assert.True(lsbOff <= n / 10);
+                // the fake-quant column: quantization alone; with exact accumulation the runtime adds nothing beyond rounding
                 double ideal = doc.RootElement.GetProperty("layers").EnumerateArray().Single(l => l.GetProperty("tensor").GetString() == m.Graph.Outputs[0].Name).GetProperty("fakeQuantSqnrDb").GetDouble();
-                if (reduceRange) Assert.InRange(edgeSqnr, ideal - 1, ideal + 1);
+                Assert.InRange(edgeSqnr, ideal - 1, ideal + 1);
             }
             finally { Directory.Delete(cal, true); }
         }
@@ -188,8 +188,8 @@ namespace Edge.Tests.Quantization
         /// <summary>
         /// Edge's own QDQ quantization of the PyTorch CNN, run by ONNX Runtime 1.31.1 (Data/run_ort.js, x64): ONNX
         /// Runtime accepts the models --emit-qdq writes, a fresh PTQ reproduces those files byte for byte, and the
-        /// .edge conversion of each gives ONNX Runtime's outputs exactly — with 8-bit weights (where int16 pair
-        /// saturation occurs) and with --reduce-range.
+        /// .edge conversion of each gives ONNX Runtime's outputs exactly — with 8-bit weights (where ONNX Runtime's
+        /// AVX2 GEMM saturates int16 pair sums, which --ort-avx2 reproduces) and with --reduce-range.
         /// </summary>
         [Theory]
         [InlineData("torch_cnn.qdq.onnx", false)]
@@ -199,7 +199,7 @@ namespace Edge.Tests.Quantization
             string data = Path.Combine(AppContext.BaseDirectory, "Quantization", "Data");
             string model = Path.Combine(data, "torch_cnn.onnx"), cal = Path.Combine(data, "torch_cal");
             string qdq = Path.Combine(_dir, qdqName), output = Path.Combine(_dir, "t.edge");
-            var args = new List<string> { "convert", model, "--calibration", cal, "--emit-qdq", qdq, "-o", output };
+            var args = new List<string> { "convert", model, "--calibration", cal, "--emit-qdq", qdq, "-o", output, "--ort-avx2" };
             if (reduceRange) args.Add("--reduce-range");
             Assert.Equal(0, Edge(args.ToArray()).code);
             Assert.Equal(File.ReadAllBytes(Path.Combine(data, qdqName)), File.ReadAllBytes(qdq));

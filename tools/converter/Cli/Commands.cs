@@ -56,7 +56,7 @@ namespace Edge.Converter.Cli
                         throw new InputMismatchException($"--embed-test: the model has {m.InputCount} input(s), {arrays.Count} given");
                     for (int i = 0; i < arrays.Count; i++) CheckInput(m.Input(i), arrays[i], embed[i], i);
                     return arrays.Select(x => x.Data).ToList();
-                }, stdout, stderr);
+                }, stdout, stderr, onnxOptions);
                 selfTest = embed.Count > 0 ? new List<byte[]>() : null;
             }
             else

@@ -77,20 +77,22 @@ namespace Edge.Converter.Cli
         /// atomically. Progress goes to <paramref name="stderr"/>, the report's top five to <paramref name="stdout"/>.
         /// </summary>
         public static ConversionResult Convert(string input, OnnxModel floatModel, byte[] sourceBytes, string output, PtqOptions o,
-            Func<Edge.Runtime.EdgeModel, IReadOnlyList<byte[]>> selfTestFor, TextWriter stdout, TextWriter stderr)
+            Func<Edge.Runtime.EdgeModel, IReadOnlyList<byte[]>> selfTestFor, TextWriter stdout, TextWriter stderr, OnnxImportOptions onnx = null)
         {
             var data = new CalibrationData(floatModel, o.Calibration, o.Pre);
             stdout.WriteLine($"calibration: {data.Count} sample(s) from {o.Calibration}, method {CalibrationOptions.Name(o.Calib.Method)}" +
                              (o.Calib.Method == CalibrationMethod.Percentile ? $" {o.Calib.Percentile.ToString(CultureInfo.InvariantCulture)}" : "") +
                              (data.HasImages ? $"; images: {o.Pre}" : ""));
             stdout.WriteLine(o.ReduceRange
-                ? "weights: per-channel symmetric int8 in ±64 (--reduce-range: no int16 pair saturation in ONNX Runtime's x86 GEMM, which Edge reproduces)"
-                : "weights: per-channel symmetric int8 in ±127 (ONNX Runtime's x86 GEMM, which Edge reproduces, can saturate int16 pair sums with these; compare --reduce-range with --report)");
+                ? "weights: per-channel symmetric int8 in ±64 (--reduce-range: no int16 pair saturation even in ONNX Runtime's AVX2 GEMM)"
+                : onnx != null && onnx.OrtX86PairSaturation
+                    ? "weights: per-channel symmetric int8 in ±127 (--ort-avx2: ONNX Runtime's AVX2 GEMM, reproduced here, can saturate int16 pair sums with these; compare --reduce-range with --report)"
+                    : "weights: per-channel symmetric int8 in ±127, exact int32 accumulation");
             var r = PostTrainingQuantizer.Quantize(floatModel, data, o.Calib, stderr, o.ReduceRange);
             if (o.EmitQdq != null) WriteAtomic(o.EmitQdq, OnnxWriter.Write(r.Qdq.Model));
             if (o.Report != null)
             {
-                var report = QuantizationReport.Measure(Path.GetFileName(input), r, data, stderr);
+                var report = QuantizationReport.Measure(Path.GetFileName(input), r, data, stderr, onnx: onnx);
                 WriteAtomic(o.Report, System.Text.Encoding.UTF8.GetBytes(
                     Path.GetExtension(o.Report).ToLowerInvariant() switch { ".json" => report.Json(), ".csv" => report.Csv(), _ => report.Text() }));
                 stdout.WriteLine();
@@ -98,9 +100,9 @@ namespace Edge.Converter.Cli
                 stdout.WriteLine($"({report.Int8Side}; full report: {o.Report})");
                 stdout.WriteLine();
             }
-            var cr = ModelConverter.Convert(r.Qdq.Model, Path.GetFileName(input), null, sourceBytes);
+            var cr = ModelConverter.Convert(r.Qdq.Model, Path.GetFileName(input), null, sourceBytes, onnx);
             var selfTest = selfTestFor?.Invoke(Edge.Runtime.EdgeModel.Load(cr.FileBytesData));
-            if (selfTest != null) cr = ModelConverter.Convert(r.Qdq.Model, Path.GetFileName(input), selfTest, sourceBytes);
+            if (selfTest != null) cr = ModelConverter.Convert(r.Qdq.Model, Path.GetFileName(input), selfTest, sourceBytes, onnx);
             WriteAtomic(output, cr.FileBytesData);
             return cr;
         }

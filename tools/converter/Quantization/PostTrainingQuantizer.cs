@@ -56,7 +56,7 @@ namespace Edge.Converter.Quantization
         }
 
         /// <summary>Null when the importer does not take the probe model (then the report falls back to fake quantization).</summary>
-        public static EdgeProbe TryCreate(QdqResult q)
+        public static EdgeProbe TryCreate(QdqResult q, OnnxImportOptions onnx = null)
         {
             var m = q.Model;
             var g = new OnnxGraph { Name = m.Graph.Name };
@@ -73,7 +73,7 @@ namespace Edge.Converter.Quantization
             foreach (var kv in m.Opsets) probe.Opsets[kv.Key] = kv.Value;
             try
             {
-                var bytes = Conversion.ModelConverter.Convert(probe, "probe").FileBytesData;
+                var bytes = Conversion.ModelConverter.Convert(probe, "probe", onnx: onnx).FileBytesData;
                 var em = Edge.Runtime.EdgeModel.Load(bytes);
                 int first = m.Graph.Outputs.Count;
                 if (em.InputCount != 1 || em.Input(0).Type != Edge.Runtime.DType.Float32 || em.OutputCount != first + q.Layers.Count) return null;
@@ -155,11 +155,11 @@ namespace Edge.Converter.Quantization
         /// (<paramref name="edgeRuntime"/>), else the QDQ graph in the float executor (fake quantization); the
         /// report's <see cref="Int8Side"/> says which.
         /// </summary>
-        public static QuantizationReport Measure(string modelName, PostTrainingQuantizer.Result r, CalibrationData data, TextWriter progress = null, bool edgeRuntime = true)
+        public static QuantizationReport Measure(string modelName, PostTrainingQuantizer.Result r, CalibrationData data, TextWriter progress = null, bool edgeRuntime = true, OnnxImportOptions onnx = null)
         {
             var fexec = new FloatExecutor(r.Prepared);
             var qexec = new FloatExecutor(r.Qdq.Model);
-            var probe = edgeRuntime ? EdgeProbe.TryCreate(r.Qdq) : null;
+            var probe = edgeRuntime ? EdgeProbe.TryCreate(r.Qdq, onnx) : null;
             var errs = r.Qdq.Layers.Select(l => new LayerError
             {
                 Layer = l.NodeName, Op = l.Fused, Tensor = l.FloatTensor, Scale = l.Params.Scale[0], ZeroPoint = l.Params.ZeroPoint[0],
@@ -234,7 +234,7 @@ namespace Edge.Converter.Quantization
             foreach (var o in Outputs) w.WriteLine($"model output '{o.Tensor}': SQNR {Db(o.SqnrDb)} dB, max abs error {G(o.MaxAbsError)}");
             if (KernelLossLayers().Any())
                 w.WriteLine($"note: {KernelLossLayers().Count()} layer(s) lose 3 dB or more beyond what quantization alone costs (the fake-quant column): " +
-                            "ONNX Runtime's x86 int8 GEMM saturates pair sums to int16, and Edge reproduces it; --reduce-range (7-bit weights) avoids it");
+                            "with --ort-avx2 Edge reproduces ONNX Runtime's AVX2 int8 GEMM, which saturates pair sums to int16; --reduce-range (7-bit weights) avoids it");
         }
 
         /// <summary>Layers whose int8 SQNR is 3 dB or more below the fake-quant SQNR.</summary>
@@ -287,7 +287,7 @@ namespace Edge.Converter.Quantization
             w.WriteLine(Int8Side);
             w.WriteLine("SQNR = 10·log10(Σx² / Σ(x − x̂)²) over all samples; x = float graph, x̂ = int8 graph dequantized; worst first");
             if (Layers.Any(e => !double.IsNaN(e.IdealSqnrDb)))
-                w.WriteLine("fake-quant dB: the same with x̂ from the QDQ graph run in float; a gap to SQNR is the integer kernels' own arithmetic (e.g. ONNX Runtime's x86 int16 pair saturation, avoided by --reduce-range)");
+                w.WriteLine("fake-quant dB: the same with x̂ from the QDQ graph run in float; a gap to SQNR is the integer kernels' own arithmetic (e.g. ONNX Runtime's AVX2 int16 pair saturation under --ort-avx2, avoided by --reduce-range)");
             w.WriteLine();
             Table().Write(w);
             w.WriteLine();
