@@ -56,6 +56,12 @@ namespace Edge.Kernels.Simd
                 Name = "qx8-qlinearmatmul-gemm-1x32c4-pairsat-fp32-avx2", Op = OpType.QLinearMatMul, Set = KernelSetKind.X86,
                 TryCreate = (def, reference, ctx) => X86QLinearKernel.TryCreateMatMul(def, reference, ctx, true),
             });
+            // ONNX QuantizeLinear float32 → uint8/int8 (per tensor).
+            list.Add(new KernelEntry
+            {
+                Name = "f32-qx8-quantizelinear-avx2", Op = OpType.Quantize, Set = KernelSetKind.X86,
+                TryCreate = (def, reference, ctx) => X86QuantizeKernel.TryCreate(reference),
+            });
         }
 
         static partial void RegisterDepthwise(List<KernelEntry> list);

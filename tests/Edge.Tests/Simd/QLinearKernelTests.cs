@@ -342,6 +342,75 @@ namespace Edge.Tests.Simd
                 CheckMatMul(e, new MatMulCase(new[] { 2 }, new int[0], 40, 64, 70, true, true, -3, 2, 2, 0, false, false, true, 0), seed++, threads: 2);
         }
 
+        private static EdgeGraph BuildQuantize(int count, float scale, int zp, bool signed)
+        {
+            var g = new EdgeGraph();
+            int i = g.AddTensor(new EdgeTensor { Name = "x", DType = DType.Float32, Shape = new[] { 1, count } });
+            int o = g.AddTensor(new EdgeTensor { Name = "q", DType = T(signed), Shape = new[] { 1, count }, Scales = new[] { scale }, ZeroPoints = new[] { zp } });
+            g.Inputs.Add(i);
+            g.Outputs.Add(o);
+            g.Ops.Add(new EdgeOp
+            {
+                Type = OpType.Quantize, Inputs = new[] { i }, Outputs = new[] { o },
+                Options = new AffineQuantizeOptions
+                {
+                    RequantRule = RequantRuleKind.OnnxRuntimeFloat, Scales = new[] { scale }, ZeroPoints = new[] { zp }, Scale = scale, ZeroPoint = zp,
+                },
+            });
+            g.Metadata = new EdgeMetadata { SourceFormat = "test", SourceFile = "qlinear", SourceSha256 = new string('0', 64), ConverterVersion = "test" };
+            return g;
+        }
+
+        /// <summary>
+        /// ONNX QuantizeLinear float32 → uint8/int8: random bit patterns (NaN, ±∞, denormals, huge values) through the
+        /// harness, and directed values — exact ties k + ½ of the scale (half to even), ±0, the clamp edges — with
+        /// counts that leave a scalar tail.
+        /// </summary>
+        [Fact]
+        public void QuantizeLinearMatchesReference()
+        {
+            const string entry = "f32-qx8-quantizelinear-avx2";
+            Assert.Contains(entry, KernelCatalog.All.Select(e => e.Name));
+            if (!Avx2.IsSupported) return;
+            int seed = 4000;
+            foreach (bool signed in new[] { false, true })
+                foreach (int zp in signed ? new[] { -128, 0, 127, 5 } : new[] { 0, 255, 128, 3 })
+                    foreach (float scale in new[] { 1f, 0.5f, 0.00390625f, 0.0123f, 3.7e-5f, 1e30f })
+                        foreach (int count in new[] { 1, 7, 8, 9, 33, 784 })
+                        {
+                            var g = BuildQuantize(count, scale, zp, signed);
+                            var r = SimdHarness.Compare(g, entry, seed++);
+                            Assert.True(r.Applied, entry);
+                            Assert.True(r.Difference == null, $"zp {zp} scale {scale} n {count}: {r.Difference}");
+                            // Directed values.
+                            var file = SimdHarness.Write(g);
+                            var reference = EdgeModel.Load(file);
+                            var provider = new SimdKernelProvider(KernelSetKind.X86) { Only = entry };
+                            var fast = EdgeModel.Load(file, provider);
+                            var ri = new Interpreter(reference, new byte[reference.ArenaBytes]);
+                            var fi = new Interpreter(fast, new byte[fast.ArenaBytes]);
+                            var rng = new Random(seed);
+                            var x = new float[count];
+                            for (int k = 0; k < count; k++)
+                                x[k] = (k % 6) switch
+                                {
+                                    0 => (rng.Next(-300, 300) + 0.5f) * scale,
+                                    1 => rng.Next(-300, 300) * scale,
+                                    2 => k % 12 == 2 ? -0f : 0f,
+                                    3 => (float)((rng.NextDouble() - 0.5) * 600 * scale),
+                                    4 => (zp + (k % 2 == 0 ? 0.5f : -0.5f)) * scale * (signed ? 1 : -1),
+                                    _ => float.NegativeInfinity,
+                                };
+                            var bytes = new byte[4 * count];
+                            Buffer.BlockCopy(x, 0, bytes, 0, bytes.Length);
+                            ri.SetInput(0, bytes, 0); fi.SetInput(0, bytes, 0);
+                            ri.Invoke(); fi.Invoke();
+                            var a = new byte[count]; var b = new byte[count];
+                            ri.GetOutput(0, a, 0); fi.GetOutput(0, b, 0);
+                            Assert.True(a.AsSpan().SequenceEqual(b), $"directed zp {zp} scale {scale} n {count}");
+                        }
+        }
+
         /// <summary>Random conv / matmul geometry and quantization (FsCheck) against the reference.</summary>
         [Property(MaxTest = 40)]
         public void RandomCasesMatchReference(int a, int b, int d, int e)
