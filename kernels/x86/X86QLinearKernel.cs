@@ -112,7 +112,7 @@ namespace Edge.Kernels.Simd
     {
         internal static long ParallelMinMacs = 32768;
 
-        private readonly bool _sat, _conv;
+        private readonly bool _sat, _conv, _signed;
         private readonly QLinearConvParams _cp;
         private readonly QLinearMatMulParams _mp;
         private readonly TensorInfo _input, _output;
@@ -268,6 +268,7 @@ namespace Edge.Kernels.Simd
             }
             _keep = keep.ToArray();
             _zp16 = (short)inZp;
+            _signed = inSigned;
             _padU8 = (byte)zpU;
         }
 
@@ -414,12 +415,18 @@ namespace Edge.Kernels.Simd
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private void Segment(byte* buf, int row, int k, byte* s, int n)
         {
-            bool signed = _conv ? _cp.InSigned : _mp.ASigned;
+            bool signed = _signed;
             if (_sat)
             {
                 byte* d = buf + (nint)row * _kp + k;
                 if (signed) CopyXor(d, s, n);
-                else Buffer.MemoryCopy(s, d, n, n);
+                else if (n >= 16) Buffer.MemoryCopy(s, d, n, n);
+                else
+                {
+                    int j = 0;
+                    if (n >= 8) { *(ulong*)d = *(ulong*)s; j = 8; }
+                    for (; j < n; j++) d[j] = s[j];
+                }
                 return;
             }
             short* d16 = (short*)buf + (nint)row * _kp + k;
