@@ -48,6 +48,11 @@ namespace Edge.Kernels.Simd
             });
             list.Add(new KernelEntry
             {
+                Name = "qx8-qlinearconv-dwconv-8c-fp32-avx2", Op = OpType.QLinearConv, Set = KernelSetKind.X86,
+                TryCreate = (def, reference, ctx) => X86QLinearDepthwiseKernel.TryCreate(def, reference, ctx),
+            });
+            list.Add(new KernelEntry
+            {
                 Name = "qx8-qlinearmatmul-gemm-1x32c2-fp32-avx2", Op = OpType.QLinearMatMul, Set = KernelSetKind.X86,
                 TryCreate = (def, reference, ctx) => X86QLinearKernel.TryCreateMatMul(def, reference, ctx, false),
             });

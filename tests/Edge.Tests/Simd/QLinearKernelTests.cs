@@ -220,7 +220,7 @@ namespace Edge.Tests.Simd
             var all = KernelCatalog.All.Where(e => e.Set == KernelSetKind.X86).Select(e => e.Name).ToArray();
             foreach (var n in new[]
             {
-                "qx8-qlinearconv-gemm-4x16c2-fp32-avx2", "qx8-qlinearconv-gemm-4x16c4-pairsat-fp32-avx2",
+                "qx8-qlinearconv-gemm-4x16c2-fp32-avx2", "qx8-qlinearconv-gemm-4x16c4-pairsat-fp32-avx2", "qx8-qlinearconv-dwconv-8c-fp32-avx2",
                 "qx8-qlinearmatmul-gemm-1x32c2-fp32-avx2", "qx8-qlinearmatmul-gemm-1x32c4-pairsat-fp32-avx2",
             })
                 Assert.Contains(n, all);
@@ -270,6 +270,39 @@ namespace Edge.Tests.Simd
                     foreach (var e in entries) CheckConv(e, c, seed);
                     seed++;
                 }
+        }
+
+        /// <summary>
+        /// Depthwise (group = channels): channel counts around the 8-lane blocks, 1×1/3×3/5×5, stride and dilation
+        /// 1/2, padding, operand types, per-channel weight zero points and scales, every output kind, clamps; with
+        /// pair_saturation no x86 entry claims it (the reference runs).
+        /// </summary>
+        [Fact]
+        public void DepthwiseSweepMatchesReference()
+        {
+            var entries = X86Entries(OpType.QLinearConv);
+            if (!Avx2.IsSupported) return;
+            Assert.Contains("qx8-qlinearconv-dwconv-8c-fp32-avx2", entries);
+            int seed = 600;
+            foreach (int ch in new[] { 2, 3, 8, 13, 16, 17, 33 })
+                foreach (var (k, s, d) in new[] { (3, 1, 1), (3, 2, 1), (3, 1, 2), (5, 1, 1), (5, 2, 2), (1, 1, 1) })
+                {
+                    bool same = seed % 2 == 0;
+                    int eff = (k - 1) * d + 1;
+                    bool inS = seed % 3 != 0, wS = seed % 4 != 1;
+                    var c = new ConvCase(seed % 7 == 0 ? 2 : 1, eff + 2 + seed % 3, eff + 1 + seed % 4, ch, ch, k, k, s, s, d, d, same, ch,
+                        inS, wS, InZp(inS, seed), seed % 3, seed % 3 == 2 ? 0 : 1 + seed % 2, (seed * 29) % 256 - 128, seed % 4 == 3,
+                        wS && seed % 9 == 0, seed % 5 != 4, seed % 3);
+                    foreach (var e in entries) CheckConv(e, c, seed);
+                    seed++;
+                }
+            foreach (var c in new[]
+            {
+                new ConvCase(1, 9, 6, 17, 17, 3, 1, 1, 2, 1, 1, true, 17, false, false, 255, 2, 1, 0, false, false, true, 1),
+                new ConvCase(1, 1, 1, 64, 64, 3, 3, 1, 1, 1, 1, true, 64, true, true, -128, 2, 2, 127, false, false, true, 2),
+                new ConvCase(1, 7, 5, 32, 32, 3, 3, 1, 2, 1, 1, true, 32, false, true, 0, 0, 0, 0, false, false, true, 0),
+            })
+                foreach (var e in entries) CheckConv(e, c, seed++);
         }
 
         /// <summary>Realistic layers: the demo's shapes, many rows over several chunks, pointwise with large K.</summary>

@@ -1,0 +1,134 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using Edge.Runtime;
+
+namespace Edge.Kernels.Simd
+{
+    /// <summary>
+    /// Depthwise QLINEAR_CONV (group = input channels = output channels; exact accumulation), AVX2, 8 channels per
+    /// step, bit-exact with kernels/reference/QLinearConv.cs: per output pixel and block of 8 channels,
+    /// acc = bias + Σ over the in-bounds taps of (x − x_zp)·(w − w_zp[c]) in int32 (vpmovzxbd / vpmovsxbd, vpsubd,
+    /// vpmulld: |product| ≤ 255², the sum wraps like the reference's <c>unchecked</c> adds; skipped padding taps
+    /// contribute 0, as the reference's); then <see cref="OrtOutput"/> (uint8/int8) or the raw int32.
+    /// Load: weights as int32 w − w_zp[c], [tap][channels rounded up to 8], bias and scales per channel.
+    /// The last block of a pixel reads its channel tail through a small buffer (no read past the tensor).
+    /// </summary>
+    internal sealed unsafe class X86QLinearDepthwiseKernel : OpKernel
+    {
+        private readonly QLinearConvParams _p;
+        private readonly int _cp, _taps;
+        private readonly int* _w, _bias;
+        private readonly float* _scale;
+        private readonly Epilogue _e;
+        private readonly object[] _keep;
+
+        private X86QLinearDepthwiseKernel(QLinearConvParams p, KernelContext ctx, byte[] file)
+        {
+            _p = p;
+            int c = p.OutC;
+            _cp = (c + 7) & ~7;
+            _taps = p.KernelH * p.KernelW;
+            var w = GC.AllocateArray<int>(_taps * _cp + 2 * _cp + 16, pinned: true);
+            int* wp = (int*)(((nint)Unsafe.AsPointer(ref w[0]) + 31) & ~(nint)31);
+            for (int t = 0; t < _taps; t++)
+                for (int ch = 0; ch < c; ch++)
+                {
+                    int pos = p.Filter.DataOffset + ch * _taps + t;   // OHWI with I = 1
+                    int v = p.WSigned ? (sbyte)file[pos] : file[pos];
+                    wp[t * _cp + ch] = v - p.WeightZeroPoint[ch];
+                }
+            _w = wp;
+            _bias = wp + _taps * _cp;
+            _scale = (float*)(_bias + _cp);
+            for (int ch = 0; ch < c; ch++)
+            {
+                if (p.Bias != null) { int o = p.Bias.DataOffset + 4 * ch; _bias[ch] = file[o] | (file[o + 1] << 8) | (file[o + 2] << 16) | (file[o + 3] << 24); }
+                if (p.Scale != null) _scale[ch] = p.Scale[ch];
+            }
+            _keep = new object[] { w };
+            ctx.PackedBytes += 4L * w.Length;
+            _e = new Epilogue(p.OutputZeroPoint, p.ActMin, p.ActMax);
+        }
+
+        public static OpKernel TryCreate(OperatorDef def, OpKernel reference, KernelContext ctx)
+        {
+            if (!Avx2.IsSupported) return null;
+            var p = (reference as QLinearConvOp)?.Params;
+            if (p == null || p.PairSaturation || p.Filter == null || !p.Filter.IsConstant) return null;
+            if (p.Bias != null && !p.Bias.IsConstant) return null;
+            if (p.Group <= 1 || p.Group != p.InC || p.Group != p.OutC) return null;
+            if (p.Batches <= 0 || p.OutH <= 0 || p.OutW <= 0) return null;
+            if ((long)p.Filter.DataOffset + (long)p.KernelH * p.KernelW * p.OutC > def.Owner.Data.Length) return null;
+            return new X86QLinearDepthwiseKernel(p, ctx, def.Owner.Data);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector256<int> Load8(byte* s, int n, bool signed)
+        {
+            long l;
+            if (n >= 8) l = *(long*)s;
+            else { l = 0; for (int i = n - 1; i >= 0; i--) l = (l << 8) | s[i]; }
+            var v = Vector128.CreateScalar(l).AsByte();
+            return signed ? Avx2.ConvertToVector256Int32(v.AsSByte()) : Avx2.ConvertToVector256Int32(v);
+        }
+
+        [SkipLocalsInit]
+        public override void Eval(byte[] arena, byte[] model)
+        {
+            QLinearConvParams p = _p;
+            byte[] input = Data(p.Input, arena, model);
+            int c = p.OutC, kh = p.KernelH, kw = p.KernelW, inH = p.InH, inW = p.InW;
+            bool signed = p.InSigned;
+            int kind = p.OutKind;
+            var zp = Vector256.Create(p.InputZeroPoint);
+            fixed (byte* ip = input, op = arena)
+            {
+                byte* inBase = ip + p.Input.DataOffset;
+                byte* outBase = op + p.Output.DataOffset;
+                nint rowStride = (nint)inW * c;
+                int pix = 0;
+                for (int b = 0; b < p.Batches; b++)
+                    for (int oy = 0; oy < p.OutH; oy++)
+                        for (int ox = 0; ox < p.OutW; ox++, pix++)
+                        {
+                            int iy0 = oy * p.StrideH - p.PadTop, ix0 = ox * p.StrideW - p.PadLeft;
+                            byte* img = inBase + (nint)b * inH * rowStride;
+                            for (int c0 = 0; c0 < c; c0 += 8)
+                            {
+                                int n = Math.Min(8, c - c0);
+                                var acc = Vector256.Load(_bias + c0);
+                                for (int ky = 0; ky < kh; ky++)
+                                {
+                                    int iy = iy0 + ky * p.DilationH;
+                                    if ((uint)iy >= (uint)inH) continue;
+                                    byte* row = img + iy * rowStride + c0;
+                                    int* wr = _w + ky * kw * _cp + c0;
+                                    for (int kx = 0; kx < kw; kx++)
+                                    {
+                                        int ix = ix0 + kx * p.DilationW;
+                                        if ((uint)ix >= (uint)inW) continue;
+                                        var x = Avx2.Subtract(Load8(row + (nint)ix * c, n, signed), zp);
+                                        acc = Avx2.Add(acc, Avx2.MultiplyLow(x, Vector256.Load(wr + kx * _cp)));
+                                    }
+                                }
+                                nint o = (nint)pix * c + c0;
+                                if (kind == 0)
+                                {
+                                    int* d = (int*)outBase + o;
+                                    if (n == 8) acc.Store(d);
+                                    else for (int i = 0; i < n; i++) d[i] = acc.GetElement(i);
+                                }
+                                else
+                                {
+                                    var r = OrtOutput.Requantize(acc, Vector256.Load(_scale + c0), in _e);
+                                    if (kind == 1) OrtOutput.StoreU8(outBase + o, r, n);
+                                    else X86Requant.Store8((sbyte*)outBase + o, r, n);
+                                }
+                            }
+                        }
+            }
+        }
+    }
+}
