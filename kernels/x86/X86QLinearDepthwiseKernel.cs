@@ -79,9 +79,13 @@ namespace Edge.Kernels.Simd
         {
             QLinearConvParams p = _p;
             byte[] input = Data(p.Input, arena, model);
-            int c = p.OutC, kh = p.KernelH, kw = p.KernelW, inH = p.InH, inW = p.InW;
+            int c = p.OutC, kh = p.KernelH, kw = p.KernelW, inH = p.InH, inW = p.InW, cp = _cp;
+            int sh = p.StrideH, sw = p.StrideW, dh = p.DilationH, dw = p.DilationW, pt = p.PadTop, pl = p.PadLeft;
+            int outH = p.OutH, outW = p.OutW, batches = p.Batches;
             bool signed = p.InSigned;
             int kind = p.OutKind;
+            int* w = _w, bias = _bias;
+            float* scale = _scale;
             var zp = Vector256.Create(p.InputZeroPoint);
             fixed (byte* ip = input, op = arena)
             {
@@ -89,28 +93,33 @@ namespace Edge.Kernels.Simd
                 byte* outBase = op + p.Output.DataOffset;
                 nint rowStride = (nint)inW * c;
                 int pix = 0;
-                for (int b = 0; b < p.Batches; b++)
-                    for (int oy = 0; oy < p.OutH; oy++)
-                        for (int ox = 0; ox < p.OutW; ox++, pix++)
+                for (int b = 0; b < batches; b++)
+                    for (int oy = 0; oy < outH; oy++)
+                    {
+                        int iy0 = oy * sh - pt;
+                        // Taps ky in [ky0, ky1) are inside the image.
+                        int ky0 = 0, ky1 = kh;
+                        while (ky0 < kh && iy0 + ky0 * dh < 0) ky0++;
+                        while (ky1 > ky0 && iy0 + (ky1 - 1) * dh >= inH) ky1--;
+                        byte* img = inBase + (nint)b * inH * rowStride;
+                        for (int ox = 0; ox < outW; ox++, pix++)
                         {
-                            int iy0 = oy * p.StrideH - p.PadTop, ix0 = ox * p.StrideW - p.PadLeft;
-                            byte* img = inBase + (nint)b * inH * rowStride;
+                            int ix0 = ox * sw - pl;
+                            int kx0 = 0, kx1 = kw;
+                            while (kx0 < kw && ix0 + kx0 * dw < 0) kx0++;
+                            while (kx1 > kx0 && ix0 + (kx1 - 1) * dw >= inW) kx1--;
                             for (int c0 = 0; c0 < c; c0 += 8)
                             {
-                                int n = Math.Min(8, c - c0);
-                                var acc = Vector256.Load(_bias + c0);
-                                for (int ky = 0; ky < kh; ky++)
+                                int n = c - c0 < 8 ? c - c0 : 8;
+                                var acc = Vector256.Load(bias + c0);
+                                for (int ky = ky0; ky < ky1; ky++)
                                 {
-                                    int iy = iy0 + ky * p.DilationH;
-                                    if ((uint)iy >= (uint)inH) continue;
-                                    byte* row = img + iy * rowStride + c0;
-                                    int* wr = _w + ky * kw * _cp + c0;
-                                    for (int kx = 0; kx < kw; kx++)
+                                    byte* src = img + (iy0 + ky * dh) * rowStride + (nint)ix0 * c + c0;
+                                    int* wr = w + ky * kw * cp + c0;
+                                    for (int kx = kx0; kx < kx1; kx++)
                                     {
-                                        int ix = ix0 + kx * p.DilationW;
-                                        if ((uint)ix >= (uint)inW) continue;
-                                        var x = Avx2.Subtract(Load8(row + (nint)ix * c, n, signed), zp);
-                                        acc = Avx2.Add(acc, Avx2.MultiplyLow(x, Vector256.Load(wr + kx * _cp)));
+                                        var x = Avx2.Subtract(Load8(src + (nint)kx * dw * c, n, signed), zp);
+                                        acc = Avx2.Add(acc, Avx2.MultiplyLow(x, Vector256.Load(wr + kx * cp)));
                                     }
                                 }
                                 nint o = (nint)pix * c + c0;
@@ -122,12 +131,13 @@ namespace Edge.Kernels.Simd
                                 }
                                 else
                                 {
-                                    var r = OrtOutput.Requantize(acc, Vector256.Load(_scale + c0), in _e);
+                                    var r = OrtOutput.Requantize(acc, Vector256.Load(scale + c0), in _e);
                                     if (kind == 1) OrtOutput.StoreU8(outBase + o, r, n);
                                     else X86Requant.Store8((sbyte*)outBase + o, r, n);
                                 }
                             }
                         }
+                    }
             }
         }
     }
