@@ -25,8 +25,12 @@ namespace Edge.Kernels.Simd
 
     /// <summary>
     /// QLINEAR_CONV (any window / stride / dilation / padding, any groups incl. depthwise) and QLINEAR_MATMUL (constant
-    /// B, batched) over the ISA seam, exact accumulation only (ops with pair_saturation keep the reference kernel),
-    /// bit-exact with kernels/reference/QLinearConv.cs and QLinearMatMul.cs.
+    /// B, batched) over the ISA seam, bit-exact with kernels/reference/QLinearConv.cs and QLinearMatMul.cs.
+    ///
+    /// pair_saturation (int8 weights, zero point 0): activations enter as u = x + 128·signed (padding zp_u =
+    /// x_zp + 128·signed), K is padded to even with zero weights, and each pair (2j, 2j+1) is formed exactly in int32
+    /// by two SMLALs, saturated to int16 by SQXTN — the reference's sat16 — and added in int32 (SMLAL by 1); the bias
+    /// is folded to bias − zp_u·Σw (wrapping), as the reference subtracts zp_u·Σw.
     ///
     /// One GEMM per convolution group / matmul batch: activations packed as int16 x − x_zp (padding taps 0, what
     /// the reference's skipped taps contribute), 4 rows at a time; weights packed once at load as int16 w − w_zp[c],
@@ -40,9 +44,9 @@ namespace Edge.Kernels.Simd
         private const int MR = 4, NR = 8;
         private readonly QLinearConvParams _cp;
         private readonly QLinearMatMulParams _mp;
-        private readonly bool _conv, _signed;
+        private readonly bool _conv, _signed, _sat;
         private readonly TensorInfo _input, _output;
-        private readonly int _k, _m, _cols, _blocks, _problems, _outRowElems, _elem, _kind, _inZp, _outZp;
+        private readonly int _k, _kp, _zpU, _m, _cols, _blocks, _problems, _outRowElems, _elem, _kind, _inZp, _outZp;
         private readonly float _lo, _hi;
         private readonly int[] _wIndex;
         private readonly short* _w;        // [matrix][block][K][8]
@@ -72,6 +76,9 @@ namespace Edge.Kernels.Simd
                 _kind = mp.OutKind; _outZp = mp.OutputZeroPoint; _lo = mp.ActMin - mp.OutputZeroPoint; _hi = mp.ActMax - mp.OutputZeroPoint;
             }
             _elem = _kind == 0 ? 4 : 1;
+            _sat = _conv ? cp.PairSaturation : mp.PairSaturation;
+            _kp = _sat ? (_k + 1) & ~1 : _k;
+            _zpU = _inZp + (_signed ? 128 : 0);
             _blocks = (_cols + NR - 1) / NR;
             _wIndex = new int[_problems];
             var wBase = new List<int>();
@@ -88,9 +95,9 @@ namespace Edge.Kernels.Simd
                 }
             }
             int mats = wBase.Count, per = _blocks * NR;
-            var w = GC.AllocateArray<short>(mats * per * _k + 8, pinned: true);
+            var w = GC.AllocateArray<short>(mats * per * _kp + 8, pinned: true);
             var q = GC.AllocateArray<int>(2 * mats * per + 8, pinned: true);
-            var a = GC.AllocateArray<short>(MR * _k + 8, pinned: true);
+            var a = GC.AllocateArray<short>(MR * _kp + 8, pinned: true);
             _keep = new object[] { w, q, a };
             _w = (short*)Unsafe.AsPointer(ref w[0]);
             _bias = (int*)Unsafe.AsPointer(ref q[0]);
@@ -103,13 +110,16 @@ namespace Edge.Kernels.Simd
                 for (int col = 0; col < _cols; col++)
                 {
                     int ch = chBase + col, blk = col / NR, j = col % NR;
+                    long sum = 0;
                     for (int k = 0; k < _k; k++)
                     {
                         int pos = _conv ? src + col * _k + k : src + k * _cols + col;
                         int v = wSigned ? (sbyte)file[pos] : file[pos];
-                        _w[(long)mi * per * _k + ((long)blk * _k + k) * NR + j] = (short)(v - wZp[ch]);
+                        sum += v;
+                        _w[(long)mi * per * _kp + ((long)blk * _kp + k) * NR + j] = (short)(v - wZp[ch]);
                     }
                     if (bias != null) { int o = bias.DataOffset + 4 * ch; _bias[mi * per + col] = file[o] | (file[o + 1] << 8) | (file[o + 2] << 16) | (file[o + 3] << 24); }
+                    if (_sat) _bias[mi * per + col] = unchecked(_bias[mi * per + col] - (int)(_zpU * sum));
                     if (scale != null) _scale[mi * per + col] = scale[ch];
                 }
             }
@@ -119,7 +129,7 @@ namespace Edge.Kernels.Simd
         {
             if (!TIsa.IsSupported) return null;
             var p = (reference as QLinearConvOp)?.Params;
-            if (p == null || p.PairSaturation || p.Filter == null || !p.Filter.IsConstant) return null;
+            if (p == null || p.Filter == null || !p.Filter.IsConstant) return null;
             if (p.Bias != null && !p.Bias.IsConstant) return null;
             if (p.Batches <= 0 || p.OutH <= 0 || p.OutW <= 0 || p.OutC <= 0 || p.InC <= 0) return null;
             long k = (long)p.KernelH * p.KernelW * (p.InC / p.Group);
@@ -131,7 +141,7 @@ namespace Edge.Kernels.Simd
         {
             if (!TIsa.IsSupported) return null;
             var p = (reference as QLinearMatMulOp)?.Params;
-            if (p == null || p.PairSaturation || p.B == null || !p.B.IsConstant) return null;
+            if (p == null || p.B == null || !p.B.IsConstant) return null;
             if (p.Bias != null && !p.Bias.IsConstant) return null;
             if (p.M <= 0 || p.K <= 0 || p.N <= 0 || p.Batches <= 0 || p.K > (1 << 20)) return null;
             return new QLinearGemmKernel<TIsa>(null, p, ctx, def.Owner.Data);
@@ -153,20 +163,35 @@ namespace Edge.Kernels.Simd
                 for (int pr = 0; pr < _problems; pr++)
                 {
                     int mi = _wIndex[pr];
-                    short* wm = _w + (long)mi * per * _k;
+                    short* wm = _w + (long)mi * per * _kp;
                     byte* pBase = _conv ? outBase + (nint)pr * _cols * _elem : outBase + (nint)pr * _m * _outRowElems * _elem;
                     for (int r0 = 0; r0 < _m; r0 += MR)
                     {
                         int rows = Math.Min(MR, _m - r0);
-                        for (int i = 0; i < MR; i++) PackRow(input, pr, r0 + Math.Min(i, rows - 1), _a + i * _k);
+                        for (int i = 0; i < MR; i++) PackRow(input, pr, r0 + Math.Min(i, rows - 1), _a + i * _kp);
                         for (int blk = 0; blk < _blocks; blk++)
                         {
                             int nValid = Math.Min(NR, _cols - blk * NR);
                             var b0 = Vector128.Load(_bias + mi * per + blk * NR);
                             var b1 = Vector128.Load(_bias + mi * per + blk * NR + 4);
                             Vector128<int> c00 = b0, c01 = b1, c10 = b0, c11 = b1, c20 = b0, c21 = b1, c30 = b0, c31 = b1;
-                            short* wp = wm + (long)blk * _k * NR;
-                            short* a0 = _a, a1 = _a + _k, a2 = _a + 2 * _k, a3 = _a + 3 * _k;
+                            short* wp = wm + (long)blk * _kp * NR;
+                            short* a0 = _a, a1 = _a + _kp, a2 = _a + 2 * _kp, a3 = _a + 3 * _kp;
+                            if (_sat)
+                            {
+                                // ONNX Runtime's pairs: (u_2j·w_2j + u_2j+1·w_2j+1) saturated to int16 (SQXTN), then added in int32.
+                                var ones = Vector128.Create((short)1);
+                                for (int k = 0; k < _kp; k += 2, wp += 2 * NR)
+                                {
+                                    var w0 = Vector128.Load(wp);
+                                    var w1 = Vector128.Load(wp + NR);
+                                    Pair(ref c00, ref c01, a0 + k, w0, w1, ones);
+                                    Pair(ref c10, ref c11, a1 + k, w0, w1, ones);
+                                    Pair(ref c20, ref c21, a2 + k, w0, w1, ones);
+                                    Pair(ref c30, ref c31, a3 + k, w0, w1, ones);
+                                }
+                            }
+                            else
                             for (int k = 0; k < _k; k++, wp += NR)
                             {
                                 var wv = Vector128.Load(wp);
@@ -197,6 +222,18 @@ namespace Edge.Kernels.Simd
             _in = null;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Pair(ref Vector128<int> lo, ref Vector128<int> hi, short* a, Vector128<short> w0, Vector128<short> w1, Vector128<short> ones)
+        {
+            var x0 = Vector128.Create(a[0]);
+            var x1 = Vector128.Create(a[1]);
+            var tl = TIsa.MultiplyWideningLowerAndAdd(TIsa.MultiplyWideningLowerAndAdd(Vector128<int>.Zero, x0, w0), x1, w1);
+            var th = TIsa.MultiplyWideningUpperAndAdd(TIsa.MultiplyWideningUpperAndAdd(Vector128<int>.Zero, x0, w0), x1, w1);
+            var s = TIsa.SaturatingNarrow(tl, th);
+            lo = TIsa.MultiplyWideningLowerAndAdd(lo, s, ones);
+            hi = TIsa.MultiplyWideningUpperAndAdd(hi, s, ones);
+        }
+
         /// <summary>float32(acc) · scale, clamped, rounded half to even, + zp (the clamped values fit the output type).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector128<int> Requantize(Vector128<int> acc, Vector128<float> scale, Vector128<float> lo, Vector128<float> hi, Vector128<int> zp)
@@ -209,7 +246,9 @@ namespace Edge.Kernels.Simd
         /// <summary>Row r of problem pr's activation matrix as int16 x − x_zp (im2col for a convolution group; padding 0).</summary>
         private void PackRow(byte* input, int pr, int r, short* d)
         {
-            int zp = _inZp;
+            // Exact: x − x_zp, padding 0. Pair-saturating: u = x + 128·signed (ONNX Runtime's uint8 domain), padding zp_u.
+            int zp = _sat ? (_signed ? -128 : 0) : _inZp;
+            short pad = _sat ? (short)_zpU : (short)0;
             if (!_conv)
             {
                 byte* s = input + _mp.ABatch[pr] + (nint)r * _k;
@@ -228,7 +267,7 @@ namespace Edge.Kernels.Simd
                 for (int kx = 0; kx < p.KernelW; kx++, k += ipg)
                 {
                     int ix = ix0 + kx * p.DilationW;
-                    if ((uint)iy >= (uint)p.InH || (uint)ix >= (uint)p.InW) { new Span<short>(d + k, ipg).Clear(); continue; }
+                    if ((uint)iy >= (uint)p.InH || (uint)ix >= (uint)p.InW) { new Span<short>(d + k, ipg).Fill(pad); continue; }
                     byte* s = input + (((nint)b * p.InH + iy) * p.InW + ix) * p.InC + pr * ipg;
                     if (_signed) for (int i = 0; i < ipg; i++) d[k + i] = (short)((sbyte)s[i] - zp);
                     else for (int i = 0; i < ipg; i++) d[k + i] = (short)(s[i] - zp);
