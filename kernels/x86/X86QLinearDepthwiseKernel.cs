@@ -14,12 +14,17 @@ namespace Edge.Kernels.Simd
     /// contribute 0, as the reference's); then <see cref="OrtOutput"/> (uint8/int8) or the raw int32.
     /// Load: weights as int32 w − w_zp[c], [tap][channels rounded up to 8], bias and scales per channel.
     /// The last block of a pixel reads its channel tail through a small buffer (no read past the tensor).
+    /// Pixels whose window lies inside the image take the taps two at a time instead: x − x_zp of taps t and t+1
+    /// interleaved as int16 against the weights interleaved at load, vpmaddwd (|pair sum| ≤ 2·255², exact).
     /// </summary>
     internal sealed unsafe class X86QLinearDepthwiseKernel : OpKernel
     {
         private readonly QLinearConvParams _p;
         private readonly int _cp, _taps;
         private readonly int* _w, _bias;
+        private readonly short* _w2;       // tap pairs interleaved: [pair][channel][2] int16 (an odd last tap pairs with 0)
+        private readonly int _pairs;
+        private readonly nint[] _tapOff;
         private readonly float* _scale;
         private readonly Epilogue _e;
         private readonly object[] _keep;
@@ -47,8 +52,20 @@ namespace Edge.Kernels.Simd
                 if (p.Bias != null) { int o = p.Bias.DataOffset + 4 * ch; _bias[ch] = file[o] | (file[o + 1] << 8) | (file[o + 2] << 16) | (file[o + 3] << 24); }
                 if (p.Scale != null) _scale[ch] = p.Scale[ch];
             }
-            _keep = new object[] { w };
-            ctx.PackedBytes += 4L * w.Length;
+            _pairs = (_taps + 1) / 2;
+            // Byte offset of each tap from the window's top-left pixel (interior pixels).
+            _tapOff = new nint[_taps];
+            for (int ky = 0; ky < p.KernelH; ky++)
+                for (int kx = 0; kx < p.KernelW; kx++)
+                    _tapOff[ky * p.KernelW + kx] = ((nint)ky * p.DilationH * p.InW + (nint)kx * p.DilationW) * c;
+            var w2 = GC.AllocateArray<short>(_pairs * _cp * 2 + 32, pinned: true);
+            short* w2p = (short*)(((nint)Unsafe.AsPointer(ref w2[0]) + 31) & ~(nint)31);
+            for (int t = 0; t < _taps; t++)
+                for (int ch = 0; ch < c; ch++)
+                    w2p[((t >> 1) * _cp + ch) * 2 + (t & 1)] = (short)wp[t * _cp + ch];
+            _w2 = w2p;
+            _keep = new object[] { w, w2 };
+            ctx.PackedBytes += 4L * w.Length + 2L * w2.Length;
             _e = new Epilogue(p.OutputZeroPoint, p.ActMin, p.ActMax);
         }
 
@@ -74,6 +91,13 @@ namespace Edge.Kernels.Simd
             return signed ? Avx2.ConvertToVector256Int32(v.AsSByte()) : Avx2.ConvertToVector256Int32(v);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector128<short> Load16(byte* s, bool signed, Vector128<short> zp)
+        {
+            var v = Vector128.CreateScalar(*(long*)s).AsByte();
+            return Sse2.Subtract(signed ? Sse41.ConvertToVector128Int16(v.AsSByte()) : Sse41.ConvertToVector128Int16(v), zp);
+        }
+
         [SkipLocalsInit]
         public override void Eval(byte[] arena, byte[] model)
         {
@@ -87,6 +111,9 @@ namespace Edge.Kernels.Simd
             int* w = _w, bias = _bias;
             float* scale = _scale;
             var zp = Vector256.Create(p.InputZeroPoint);
+            var zp16 = Vector128.Create((short)p.InputZeroPoint);
+            int taps = _taps;
+            nint[] tapOff = _tapOff;
             fixed (byte* ip = input, op = arena)
             {
                 byte* inBase = ip + p.Input.DataOffset;
@@ -108,10 +135,24 @@ namespace Edge.Kernels.Simd
                             int kx0 = 0, kx1 = kw;
                             while (kx0 < kw && ix0 + kx0 * dw < 0) kx0++;
                             while (kx1 > kx0 && ix0 + (kx1 - 1) * dw >= inW) kx1--;
+                            bool interior = ky0 == 0 && ky1 == kh && kx0 == 0 && kx1 == kw;
                             for (int c0 = 0; c0 < c; c0 += 8)
                             {
                                 int n = c - c0 < 8 ? c - c0 : 8;
                                 var acc = Vector256.Load(bias + c0);
+                                if (interior && n == 8)
+                                {
+                                    byte* px = img + iy0 * rowStride + (nint)ix0 * c + c0;
+                                    short* w2 = _w2 + c0 * 2;
+                                    for (int t = 0; t < taps; t += 2, w2 += 2 * cp)
+                                    {
+                                        var xa = Load16(px + tapOff[t], signed, zp16);
+                                        var xb = t + 1 < taps ? Load16(px + tapOff[t + 1], signed, zp16) : Vector128<short>.Zero;
+                                        var x = Vector256.Create(Sse2.UnpackLow(xa, xb), Sse2.UnpackHigh(xa, xb));
+                                        acc = Avx2.Add(acc, Avx2.MultiplyAddAdjacent(x, Vector256.Load(w2)));
+                                    }
+                                }
+                                else
                                 for (int ky = ky0; ky < ky1; ky++)
                                 {
                                     byte* src = img + (iy0 + ky * dh) * rowStride + (nint)ix0 * c + c0;
