@@ -550,6 +550,11 @@ namespace Edge.Converter.Onnx
                 bool sameShape = a.OnnxShape.SequenceEqual(b.OnnxShape);
                 if (!sameShape && countA != 1 && countB != 1)
                     throw Error($"broadcasting [{string.Join(",", a.OnnxShape)}] with [{string.Join(",", b.OnnxShape)}] is not supported (same shapes or a single element)");
+                if (countA == 1 && countB > 1)
+                {
+                    // ONNX Runtime (qlinear_binary_op.cc) passes a single-element A to MLAS as its B, the other input as its A.
+                    (a, b) = (b, a); (aName, bName) = (bName, aName); (sa, sb) = (sb, sa); (za, zb) = (zb, za); (countA, countB) = (countB, countA);
+                }
                 if (a.Nhwc != b.Nhwc) { a = ToOnnxLayout(aName, a); b = ToOnnxLayout(bName, b); }
                 var shapeOf = countA >= countB ? a : b;
                 int shift = uint8Domain ? 128 : 0;
@@ -561,13 +566,15 @@ namespace Edge.Converter.Onnx
                     o.RatioA = sa / sc;
                     o.RatioB = sb / sc;
                     // MLAS qladd_avx2.cpp: (float)ZeroPointC - (ScaleRatio_AC * ZeroPointA + ScaleRatio_BC * ZeroPointB),
-                    // each operation rounded to float32 (checked against ONNX Runtime on the add_all_* models).
-                    o.Fixed = (float)zpC - (float)((float)(o.RatioA * zpA) + (float)(o.RatioB * zpB));
+                    // compiled with the first product and the sum fused (FMA), and a single-element B's term
+                    // VectorFixedPart + B * ScaleRatio_BC fused likewise, which the kernel's inner fma reproduces. Pinned by
+                    // the qop_add_scalar_* models, whose single-element values were chosen where the candidate orders differ.
+                    o.Fixed = (float)zpC - MathF.FusedMultiplyAdd(o.RatioA, (float)zpA, (float)(o.RatioB * zpB));
                 }
                 else
                 {
                     o.Kind = 1;
-                    o.RatioA = sa * sb / sc;   // MLAS qlmul.cpp: ScaleA * ScaleB / ScaleC
+                    o.RatioA = sa * sb / sc;   // MLAS qlmul.cpp: ScaleA * ScaleB / ScaleC (the product commutes: the swap changes nothing)
                     o.Fixed = zpC;
                 }
                 var outVal = NewVal(outName, shapeOf.OnnxShape, yType, shapeOf.Nhwc, sc, zc);

@@ -450,15 +450,24 @@ for kind in ('u8', 's8'):
         qb = np.tile(np.arange(qmin, qmax + 1, 4), 256)
         ms_binary(g, op, q_input(g, [1, 1, 256, 64], kind, qa), sa, za, q_input(g, [1, 1, 256, 64], kind, qb), sb, zb, sc, zc, out='output_0')
         q_output(g, 'output_0', kind); g.save(ms=True)
-        # A single-element B ([1]) and a single-element A ([1, 1, 1, 1]) against every value of the other input.
+        # A single-element B ([1]) and a single-element A ([1, 1, 1, 1]) against every value of the other input, one
+        # node per single-element input: a random value, then (QLinearAdd) the values for which the candidate float
+        # orders of MLAS's single-element path (a fused or a separate multiply-add for the constant part, and which
+        # operand is the vector) round differently (found by simulating them with these scales).
+        extra_b = {'u8': [176], 's8': []}[kind] if short == 'add' else []
+        extra_a = {'u8': [84, 159, 184, 209, 247], 's8': [-113, -94, -69, 56, 81]}[kind] if short == 'add' else []
         g = G(f'qop_{short}_scalar_b_{kind}', kind)
-        ms_binary(g, op, q_input(g, [1, 2, 16, 8], kind, np.tile(np.arange(qmin, qmax + 1), 1)), sa, za,
-                  q_input(g, [1], kind), sb, zb, sc, zc, out='output_0')
-        q_output(g, 'output_0', kind); g.save(ms=True)
+        a = q_input(g, [1, 2, 16, 8], kind, np.tile(np.arange(qmin, qmax + 1), 1))
+        for k, v in enumerate([None] + extra_b):
+            ms_binary(g, op, a, sa, za, q_input(g, [1], kind, None if v is None else [v]), sb, zb, sc, zc, out=f'output_{k}')
+            q_output(g, f'output_{k}', kind)
+        g.save(ms=True)
         g = G(f'qop_{short}_scalar_a_{kind}', kind)
-        ms_binary(g, op, q_input(g, [1, 1, 1, 1], kind), sa, za,
-                  q_input(g, [1, 4, 8, 8], kind, np.arange(qmin, qmax + 1)), sb, zb, sc, zc, out='output_0')
-        q_output(g, 'output_0', kind); g.save(ms=True)
+        b = q_input(g, [1, 4, 8, 8], kind, np.arange(qmin, qmax + 1))
+        for k, v in enumerate([None] + extra_a):
+            ms_binary(g, op, q_input(g, [1, 1, 1, 1], kind, None if v is None else [v]), sa, za, b, sb, zb, sc, zc, out=f'output_{k}')
+            q_output(g, f'output_{k}', kind)
+        g.save(ms=True)
     # Global average pooling, NCHW (channels_last 0) and NHWC (channels_last 1), several image sizes.
     for cl, shape, (sx, zx, sy, zy) in ((0, [1, 6, 5, 5], (0.02, 11, 0.004, 120)), (0, [2, 3, 9, 7], (0.05, 200, 0.03, 7)),
                                         (0, [1, 10, 16, 16], (0.0173, 37, 0.00531, 131)),
