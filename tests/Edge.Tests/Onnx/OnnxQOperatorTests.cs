@@ -97,5 +97,24 @@ namespace Edge.Tests.Onnx
             ys.Data = BitConverter.GetBytes(1e-6f);
             Assert.Contains("computation range", Rejects(m, "QLinearGlobalAveragePool").Message);
         }
+    
+        [Fact]
+        public void QGemm_FloatOutputAlphaOrBroadcastBias_IsRejected()
+        {
+            var m = Load("qop_qgemm_u8_pt");
+            var node = m.Graph.Nodes.Single(n => n.OpType == "QGemm");
+            node.Inputs[7] = ""; node.Inputs[8] = "";
+            Assert.Contains("float output", Rejects(m, "QGemm").Message);
+
+            m = Load("qop_qgemm_s8_pc");
+            m.Graph.Nodes.Single(n => n.OpType == "QGemm").Attributes["alpha"] = new OnnxAttribute { Name = "alpha", Type = OnnxAttributeType.Float, F = 0.5f };
+            Assert.Contains("alpha", Rejects(m, "QGemm").Message);
+
+            m = Load("qop_qgemm_u8_pc");
+            node = m.Graph.Nodes.Single(n => n.OpType == "QGemm");
+            var c = m.Graph.Initializers.Single(t => t.Name == node.Inputs[6]);
+            c.Dims = new long[] { 6, 1 };
+            Assert.Contains("one value per column", Rejects(m, "QGemm").Message);
+        }
     }
 }

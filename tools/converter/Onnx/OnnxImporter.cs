@@ -41,7 +41,7 @@ namespace Edge.Converter.Onnx
             "QuantizeLinear", "DequantizeLinear", "QLinearConv", "QLinearMatMul", "ConvInteger", "MatMulInteger",
             "Conv", "MatMul", "Gemm", "Add", "Mul", "Relu", "Clip", "MaxPool", "AveragePool", "GlobalAveragePool", "Concat",
             "Sigmoid", "Softmax", "Pad", "Reshape", "Flatten", "Transpose", "Squeeze", "Unsqueeze", "Identity", "Constant",
-            "QLinearAdd", "QLinearMul", "QLinearGlobalAveragePool",
+            "QLinearAdd", "QLinearMul", "QLinearGlobalAveragePool", "QGemm",
         };
 
         public static EdgeGraph Import(OnnxModel model, OnnxImportOptions options = null)
@@ -223,6 +223,7 @@ namespace Edge.Converter.Onnx
                     case "MatMulInteger": LowerMatMulInteger(n); return;
                     case "QLinearAdd": case "QLinearMul": RequireMsDomain(n); LowerQLinearBinary(n); return;
                     case "QLinearGlobalAveragePool": RequireMsDomain(n); LowerQLinearGlobalAveragePool(n); return;
+                    case "QGemm": RequireMsDomain(n); LowerQGemm(n); return;
                     case "Conv": LowerQdqConv(n); return;
                     case "MatMul": LowerQdqMatMul(n, gemm: false); return;
                     case "Gemm": LowerQdqMatMul(n, gemm: true); return;
@@ -376,7 +377,38 @@ namespace Edge.Converter.Onnx
                 var bz = ConstInts(n, 5, "b_zero_point");
                 var ys = ScalarF(n, 6, "y_scale"); int yz = ScalarZp(n, 7);
                 var yType = TypeOfConst(n, 7, "y_zero_point");
-                EmitMatMul(n, a, az, n.Inputs[3], false, bz, null, yType, n.Outputs[0], @as, bs, ys, yz);
+                EmitMatMul(n, a, az, n.Inputs[3], false, bz, null, yType, n.Outputs[0], @as, bs, ys, yz, qoperator: true);
+            }
+
+            /// <summary>
+            /// QGemm (com.microsoft, QOperator form): (A, a_scale, a_zero_point, B, b_scale, b_zero_point, C, y_scale,
+            /// y_zero_point) — what ONNX Runtime fuses DQ→Gemm→Q into, so the QDQ Gemm's lowering: output scale
+            /// alpha · a_scale · b_scale[j] / y_scale with alpha = 1, int32 bias C per column. A float output (no
+            /// y_scale / y_zero_point), alpha ≠ 1, transA and a C that is not one value per column are not supported.
+            /// </summary>
+            private void LowerQGemm(OnnxNode n)
+            {
+                if (n.Inputs.Count < 9 || n.Inputs[7].Length == 0 || n.Inputs[8].Length == 0)
+                    throw Error("QGemm without y_scale and y_zero_point (float output) is not supported; Edge imports the quantized-output form");
+                if (n.Float("alpha", 1f) != 1f) throw Error("QGemm with alpha ≠ 1 is not supported");
+                if (n.Int("transA", 0) != 0) throw Error("QGemm with transA is not supported");
+                var a = Value(n.Inputs[0], "A");
+                float @as = ScalarF(n, 1, "a_scale");
+                int az = ScalarZp(n, 2);
+                var bs = Const(n, 4, "b_scale").AsFloats();
+                var bz = ConstInts(n, 5, "b_zero_point");
+                OnnxTensor bias = null;
+                if (n.Inputs[6].Length > 0)
+                {
+                    bias = Const(n, 6, "C");
+                    if (bias.DataType != OnnxDataType.Int32) throw Error($"C '{bias.Name}' is {bias.DataType}; int32 expected");
+                    if (bias.Dims.Length > 2 || (bias.Dims.Length == 2 && bias.Dims[0] != 1))
+                        throw Error($"C of shape [{string.Join(",", bias.Dims)}] is not supported (one value per column: [N] or [1, N])");
+                }
+                float ys = ScalarF(n, 7, "y_scale");
+                int yz = ScalarZp(n, 8);
+                var yType = TypeOfConst(n, 8, "y_zero_point");
+                EmitMatMul(n, a, az, n.Inputs[3], n.Int("transB", 0) != 0, bz, bias, yType, n.Outputs[0], @as, bs, ys, yz, qoperator: true);
             }
 
             private void LowerMatMulInteger(OnnxNode n)
@@ -1096,7 +1128,7 @@ namespace Edge.Converter.Onnx
             }
 
             private void EmitMatMul(OnnxNode n, Val a, int aZp, string bName, bool transB, int[] bZp, OnnxTensor bias, DType yType,
-                                    string outName, float aScale, float[] bScale, float yScale, int yZp)
+                                    string outName, float aScale, float[] bScale, float yScale, int yZp, bool qoperator = false)
             {
                 if (a.Type != DType.Int8 && a.Type != DType.UInt8) throw Error($"input A is {a.Type}; int8 or uint8 needed");
                 if (yType != DType.Int32) Annotate(a, aScale, aZp);
@@ -1150,7 +1182,9 @@ namespace Edge.Converter.Onnx
                 {
                     InputZeroPoint = aZp, WeightZeroPoint = Expand(bZp, (int)nn), OutputZeroPoint = yZp,
                     // ONNX Runtime's x86-64 u8s8 GEMM (VPMADDUBSW) saturates pair sums to int16.
-                    PairSaturation = _options.OrtX86PairSaturation && _g.Tensors[bt].DType == DType.Int8 && bZp.All(z => z == 0),
+                    // (Not for int8 A in the QOperator form: ONNX Runtime runs s8s8 there, as for QLinearConv.)
+                    PairSaturation = _options.OrtX86PairSaturation && _g.Tensors[bt].DType == DType.Int8 && bZp.All(z => z == 0)
+                                     && !(qoperator && a.Type == DType.Int8),
                 };
                 if (yType != DType.Int32)
                 {

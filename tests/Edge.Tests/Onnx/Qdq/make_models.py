@@ -492,6 +492,22 @@ for kind in ('u8', 's8'):
     ms_gap(g, m, 0.09, 90 + sh, 0.02, 110 + sh, 0, out='output_0')
     q_output(g, 'output_0', kind); g.save(ms=True)
 
+# QGemm (com.microsoft): full-range int8 weights (transB) with a per-column int32 bias, per tensor and per column.
+for kind in ('u8', 's8'):
+    t, npt, qmin, qmax = QT[kind]
+    sh = 0 if kind == 'u8' else -128
+    for pc in (False, True):
+        g = G(f'qop_qgemm_{kind}_{"pc" if pc else "pt"}', kind)
+        a = q_input(g, [3, 40], kind)
+        w = rng_ms.integers(-128, 128, size=(6, 40)).astype(np.int8)
+        bscale = (rng_ms.uniform(0.002, 0.006, size=6) if pc else np.array(0.004)).astype(np.float32)
+        bzp = np.zeros(6 if pc else (), np.int8)
+        g.nodes.append(helper.make_node('QGemm', [a, g.const(np.float32(0.02)), g.const(np.array(11 + sh, npt)), g.const(w),
+                                                  g.const(bscale), g.const(bzp), g.const(rng_ms.integers(-3000, 3000, size=6).astype(np.int32)),
+                                                  g.const(np.float32(0.6)), g.const(np.array(130 + sh, npt))],
+                                        ['output_0'], name='QGemm', domain='com.microsoft', transB=1))
+        q_output(g, 'output_0', kind); g.save(ms=True)
+
 with open(os.path.join(HERE, 'manifest.json'), 'w') as f:
     json.dump(manifest, f, indent=1)
 print(f'{len(manifest)} models')
