@@ -77,6 +77,10 @@ namespace Edge.Tests.Onnx
             var m = Load("qop_add_u8");
             m.Graph.Inputs.Single(i => i.Name == "input_1").Shape = new long[] { 1, 3, 1, 7 };
             Assert.Contains("broadcasting", Rejects(m, "QLinearAdd").Message);
+
+            m = Load("qop_add_scalar_b_u8");   // a single element of higher rank would change the output's rank
+            m.Graph.Inputs.Single(i => i.Name == "input_1").Shape = new long[] { 1, 1, 1, 1, 1 };
+            Assert.Contains("higher rank", Rejects(m, "QLinearAdd").Message);
         }
 
         [Fact]

@@ -578,6 +578,7 @@ namespace Edge.Converter.Onnx
             {
                 if (a.Type != yType || b.Type != yType) throw Error("inputs and output must share the element type");
                 if (yType != DType.Int8 && yType != DType.UInt8) throw Error($"element type {yType} is not supported (int8 and uint8 are)");
+                Annotate(a, sa, za); Annotate(b, sb, zb);   // e.g. a QOperator model's 8-bit inputs
                 long countA = a.OnnxShape.Aggregate(1L, (x, y) => x * y), countB = b.OnnxShape.Aggregate(1L, (x, y) => x * y);
                 bool sameShape = a.OnnxShape.SequenceEqual(b.OnnxShape);
                 if (!sameShape && countA != 1 && countB != 1)
@@ -587,6 +588,8 @@ namespace Edge.Converter.Onnx
                     // ONNX Runtime (qlinear_binary_op.cc) passes a single-element A to MLAS as its B, the other input as its A.
                     (a, b) = (b, a); (aName, bName) = (bName, aName); (sa, sb) = (sb, sa); (za, zb) = (zb, za); (countA, countB) = (countB, countA);
                 }
+                if (!sameShape && b.OnnxShape.Length > a.OnnxShape.Length)
+                    throw Error($"a single-element input of higher rank than the other ([{string.Join(",", b.OnnxShape)}] with [{string.Join(",", a.OnnxShape)}]) is not supported");
                 if (a.Nhwc != b.Nhwc) { a = ToOnnxLayout(aName, a); b = ToOnnxLayout(bName, b); }
                 var shapeOf = countA >= countB ? a : b;
                 int shift = uint8Domain ? 128 : 0;
@@ -650,6 +653,7 @@ namespace Edge.Converter.Onnx
             {
                 if (x.Type != yType) throw Error("input and output must share the element type");
                 if (yType != DType.Int8 && yType != DType.UInt8) throw Error($"element type {yType} is not supported (int8 and uint8 are)");
+                Annotate(x, xScale, xZp);
                 if (x.OnnxShape.Length != 4)
                     throw Error($"only rank-4 ({(channelsLast ? "NHWC" : "NCHW")}) input is supported, got [{string.Join(",", x.OnnxShape)}]");
                 long batch, c, h, w;
