@@ -12,7 +12,8 @@
 #
 # Models: the demo's PyTorch-quantized QDQ model (samples/fashion-mnist/fashion_mnist_qdq.onnx, input: the first
 # committed test image) and the ONNX node tests' QLinear models from Debian's libonnx-testdata
-# (test_qlinearconv, test_qlinearmatmul_2D, test_qlinearmatmul_3D; inputs from test_data_set_0/input_*.pb).
+# (test_qlinearconv, test_qlinearmatmul_2D, test_qlinearmatmul_3D; every input but the first bound to its
+# test_data_set_0 value as a constant, the first fed from test_data_set_0/input_0.pb).
 # A model Edge cannot convert yet gets a row "edge cannot convert X yet: <message>" and the script goes on.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -28,6 +29,7 @@ while [ $# -gt 0 ]; do
   shift
 done
 node_tests=${ONNX_NODE_TESTS:-/usr/share/libonnx-testdata/data/node}
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 
 log() { echo "$@" >&2; }
 
@@ -40,7 +42,6 @@ fi
 log "building the edge CLI (Release) …"
 dotnet build "$root/tools/converter" -c Release -v q -nologo >/dev/null
 edge=(dotnet "$root/tools/converter/bin/Release/net10.0/edge.dll")
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 
 # name|model|ORT inputs (empty: the model's test_data_set_0/input_*.pb)|ORT session config entry
 # The demo model twice: with ORT's defaults, and with session.x64quantprecision=1, the configuration whose outputs
@@ -50,8 +51,16 @@ demo_in="$root/samples/fashion-mnist/test_images_f32.npy:0"
 models=("fashion_mnist_qdq|$root/samples/fashion-mnist/fashion_mnist_qdq.onnx|$demo_in|"
         "fashion_mnist_qdq (ORT x64quantprecision)|$root/samples/fashion-mnist/fashion_mnist_qdq.onnx|$demo_in|session.x64quantprecision=1")
 [ -d "$node_tests" ] || log "no ONNX node tests at $node_tests (apt-get install libonnx-testdata): only the demo model"
+# The node tests feed scales, zero points and weights as graph inputs; Edge needs them constant, so both runtimes
+# get the same model with every input but the first bound to its test_data_set_0 value (bind_constants.py).
+py=/usr/bin/python3
 for t in test_qlinearconv test_qlinearmatmul_2D test_qlinearmatmul_3D; do
-  [ -f "$node_tests/$t/model.onnx" ] && models+=("$t|$node_tests/$t/model.onnx||")
+  [ -f "$node_tests/$t/model.onnx" ] || continue
+  if "$py" "$here/bind_constants.py" "$node_tests/$t" "$tmp/$t" 2>"$tmp/$t.bind.err"; then
+    models+=("$t|$tmp/$t/model.onnx||")
+  else
+    log "$t: could not bind its constant inputs (needs python3-onnx): $(head -c 200 "$tmp/$t.bind.err")"
+  fi
 done
 
 field() { awk -v k="\"$1\":" '$1 == k { v = $2; gsub(/[",]/, "", v); print v; exit }' "$2"; }
