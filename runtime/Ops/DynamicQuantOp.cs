@@ -102,8 +102,8 @@ namespace Edge.Runtime
             if (_wScale.Length != 1 && _wScale.Length != channels) throw d.Error("weight_scale must have 1 entry or one per output channel");
             for (int c = 0; c < _wScale.Length; c++)
                 if (!(_wScale[c] > 0) || _wScale[c] > 3.4e38f) throw d.Error("weight_scale entries must be positive and finite");
-            _actMin = d.Float(minSlot, float.NegativeInfinity, "act_min");
-            _actMax = d.Float(maxSlot, float.PositiveInfinity, "act_max");
+            _actMin = d.Float(minSlot, -float.MaxValue, "act_min");
+            _actMax = d.Float(maxSlot, float.MaxValue, "act_max");
             if (!(_actMin <= _actMax)) throw d.Error("act_min must not exceed act_max");
         }
 

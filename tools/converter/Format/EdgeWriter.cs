@@ -475,7 +475,7 @@ namespace Edge.Converter.Format
                         b.AddInt(4, o.PadTop, 0); b.AddInt(5, o.PadLeft, 0); b.AddInt(6, o.PadBottom, 0); b.AddInt(7, o.PadRight, 0);
                         b.AddInt(8, o.Group, 1);
                         b.AddOffset(9, ws);
-                        b.AddFloat(10, o.ActMin, float.NegativeInfinity); b.AddFloat(11, o.ActMax, float.PositiveInfinity);
+                        b.AddFloat(10, o.ActMin, -float.MaxValue); b.AddFloat(11, o.ActMax, float.MaxValue);
                         return b.EndTable();
                     }
                 case DynamicFullyConnectedOptions o:
@@ -483,7 +483,7 @@ namespace Edge.Converter.Format
                         int ws = Vec(b, o.WeightScale);
                         b.StartTable(3);
                         b.AddOffset(0, ws);
-                        b.AddFloat(1, o.ActMin, float.NegativeInfinity); b.AddFloat(2, o.ActMax, float.PositiveInfinity);
+                        b.AddFloat(1, o.ActMin, -float.MaxValue); b.AddFloat(2, o.ActMax, float.MaxValue);
                         return b.EndTable();
                     }
                 case TransposeOptions o:

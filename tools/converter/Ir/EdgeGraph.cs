@@ -302,7 +302,7 @@ namespace Edge.Converter.Ir
         public int StrideW = 1, StrideH = 1, DilationW = 1, DilationH = 1;
         public int PadTop, PadLeft, PadBottom, PadRight, Group = 1;
         public float[] WeightScale = System.Array.Empty<float>();
-        public float ActMin = float.NegativeInfinity, ActMax = float.PositiveInfinity;
+        public float ActMin = -float.MaxValue, ActMax = float.MaxValue;
     }
 
     /// <summary>Format 1.2: DYNAMIC_FULLY_CONNECTED (see DynamicFullyConnectedOptions in edge.fbs).</summary>
@@ -310,7 +310,7 @@ namespace Edge.Converter.Ir
     {
         public override int UnionType => OptionsType.DynamicFullyConnected;
         public float[] WeightScale = System.Array.Empty<float>();
-        public float ActMin = float.NegativeInfinity, ActMax = float.PositiveInfinity;
+        public float ActMin = -float.MaxValue, ActMax = float.MaxValue;
     }
 
     public sealed class TransposeOptions : OpOptions
