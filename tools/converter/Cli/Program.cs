@@ -139,7 +139,7 @@ exit codes: 0 ok, 1 usage, 2 invalid or unsupported input, 3 internal error";
             }
         }
 
-        private static bool IsFlag(string name) => name is "json" or "plan" or "profile" or "include-model" or "reduce-range" or "dynamic";
+        private static bool IsFlag(string name) => name is "json" or "plan" or "profile" or "include-model" or "reduce-range" or "dynamic" or "ort-avx2";
 
         public string Positional(int i, string what)
         {
