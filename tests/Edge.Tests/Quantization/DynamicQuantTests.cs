@@ -200,6 +200,22 @@ namespace Edge.Tests.Quantization
         }
 
         [Fact]
+        public void FloatMaxPoolEqualsTheFloatExecutor()
+        {
+            // MaxPool with padding and stride (float32 MAX_POOL_2D between NCHW<->NHWC transposes); a maximum is exact.
+            var b = new FloatModels.Builder(3);
+            var x = b.Input("x", 1, 3, 7, 8);
+            var p = b.Node("MaxPool", new[] { x }, ("kernel_shape", new long[] { 3, 2 }), ("strides", new long[] { 2, 2 }), ("pads", new long[] { 1, 0, 1, 1 }));
+            b.Output(p);
+            var rng = new Random(5);
+            var xf = Floats(rng, 3 * 7 * 8, -3, 1);
+            var got = Run(b.Model, xf);
+            var expected = new FloatExecutor(b.Model).Run(new Dictionary<string, FloatTensor> { ["x"] = new FloatTensor(new[] { 1, 3, 7, 8 }, xf) })[p].F;
+            Assert.Equal(3 * 4 * 4, expected.Length);   // H (7+2-3)/2+1, W (8+1-2)/2+1
+            Assert.Equal(expected, got);
+        }
+
+        [Fact]
         public void AllZeroInputQuantizesWithScaleOne()
         {
             var input = new byte[4 * 5];
