@@ -6,7 +6,7 @@ namespace Edge.Kernels.Reference
     /// Contract, per inference:
     ///  1. <see cref="Quantize"/> is ONNX DynamicQuantizeLinear (uint8): min = min(0, min x), max = max(0, max x),
     ///     x_scale = float32(max − min) / 255 (ONNX Runtime uses 1 when max = min, i.e. an all-zero input, where
-    ///     the definition would divide by zero), x_zero_point = round_half_even(clamp(0 − min / x_scale, 0, 255)),
+    ///     the definition would divide by zero; every q is then 0 = x_zero_point, so the scale does not reach the output), x_zero_point = round_half_even(clamp(0 − min / x_scale, 0, 255)),
     ///     q = clamp(round_half_even(x / x_scale) + x_zero_point, 0, 255). Every operation in float32. The input
     ///     must be finite.
     ///  2. acc = Σ (q − x_zero_point) · w in int32 (ONNX ConvInteger / MatMulInteger with a zero weight zero
