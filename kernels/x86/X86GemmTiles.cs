@@ -11,14 +11,15 @@ namespace Edge.Kernels.Simd
     /// channels of the packed weights (<c>w</c>, block stride <c>wStride</c> elements). Accumulators start at the
     /// (re-folded) bias from the per-block constants <c>q</c> (7 vectors of 8 ints per block: bias, multiplier,
     /// odd-lane multiplier, left shift, right shift, remainder mask, half mask), and end with the exact
-    /// requantization <see cref="X86Requant.Apply256"/>, + output zero point, clamp, narrow to int8; rows past
+    /// requantization <see cref="X86Requant.Apply256"/>, + output zero point, clamp, narrow to int8 (TEpi =
+    /// <see cref="GemmlowpEpilogue"/>; the ONNX-rule kernels pass their own output stage); rows past
     /// <c>rows</c> read row rows−1 again and are not stored; channels past <c>ocValid</c> are not stored.
     /// </summary>
     internal static unsafe class X86GemmTiles
     {
         /// <summary>3 row(s) x 32 output channels (vpdpbusd u8 x s8, 4 k per step).</summary>
         [SkipLocalsInit]
-        internal static void Vnni_3x4(byte* a, nint aStride, int rows, sbyte* w, nint wStride, int ksteps, int* q, sbyte* c, nint cStride, int ocValid, in Epilogue e)
+        internal static void Vnni_3x4<TEpi>(byte* a, nint aStride, int rows, sbyte* w, nint wStride, int ksteps, int* q, sbyte* c, nint cStride, int ocValid, in Epilogue e) where TEpi : struct, ITileEpilogue
         {
             byte* a0 = a;
             byte* a1 = rows > 1 ? a0 + aStride : a0;
@@ -56,12 +57,12 @@ namespace Edge.Kernels.Simd
             c0_0.Store(acc + 0); c0_1.Store(acc + 8); c0_2.Store(acc + 16); c0_3.Store(acc + 24);
             c1_0.Store(acc + 32); c1_1.Store(acc + 40); c1_2.Store(acc + 48); c1_3.Store(acc + 56);
             c2_0.Store(acc + 64); c2_1.Store(acc + 72); c2_2.Store(acc + 80); c2_3.Store(acc + 88);
-            X86Requant.Epilogue256(acc, 4, rows, q, c, cStride, ocValid, in e);
+            TEpi.Store(acc, 4, rows, q, c, cStride, ocValid, in e);
         }
 
         /// <summary>7 row(s) x 16 output channels (vpdpbusd u8 x s8, 4 k per step).</summary>
         [SkipLocalsInit]
-        internal static void Vnni_7x2(byte* a, nint aStride, int rows, sbyte* w, nint wStride, int ksteps, int* q, sbyte* c, nint cStride, int ocValid, in Epilogue e)
+        internal static void Vnni_7x2<TEpi>(byte* a, nint aStride, int rows, sbyte* w, nint wStride, int ksteps, int* q, sbyte* c, nint cStride, int ocValid, in Epilogue e) where TEpi : struct, ITileEpilogue
         {
             byte* a0 = a;
             byte* a1 = rows > 1 ? a0 + aStride : a0;
@@ -113,12 +114,12 @@ namespace Edge.Kernels.Simd
             c4_0.Store(acc + 64); c4_1.Store(acc + 72);
             c5_0.Store(acc + 80); c5_1.Store(acc + 88);
             c6_0.Store(acc + 96); c6_1.Store(acc + 104);
-            X86Requant.Epilogue256(acc, 2, rows, q, c, cStride, ocValid, in e);
+            TEpi.Store(acc, 2, rows, q, c, cStride, ocValid, in e);
         }
 
         /// <summary>14 row(s) x 8 output channels (vpdpbusd u8 x s8, 4 k per step).</summary>
         [SkipLocalsInit]
-        internal static void Vnni_14x1(byte* a, nint aStride, int rows, sbyte* w, nint wStride, int ksteps, int* q, sbyte* c, nint cStride, int ocValid, in Epilogue e)
+        internal static void Vnni_14x1<TEpi>(byte* a, nint aStride, int rows, sbyte* w, nint wStride, int ksteps, int* q, sbyte* c, nint cStride, int ocValid, in Epilogue e) where TEpi : struct, ITileEpilogue
         {
             byte* a0 = a;
             byte* a1 = rows > 1 ? a0 + aStride : a0;
@@ -196,12 +197,12 @@ namespace Edge.Kernels.Simd
             c11_0.Store(acc + 88);
             c12_0.Store(acc + 96);
             c13_0.Store(acc + 104);
-            X86Requant.Epilogue256(acc, 1, rows, q, c, cStride, ocValid, in e);
+            TEpi.Store(acc, 1, rows, q, c, cStride, ocValid, in e);
         }
 
         /// <summary>1 row(s) x 64 output channels (vpdpbusd u8 x s8, 4 k per step).</summary>
         [SkipLocalsInit]
-        internal static void Vnni_1x8(byte* a, nint aStride, int rows, sbyte* w, nint wStride, int ksteps, int* q, sbyte* c, nint cStride, int ocValid, in Epilogue e)
+        internal static void Vnni_1x8<TEpi>(byte* a, nint aStride, int rows, sbyte* w, nint wStride, int ksteps, int* q, sbyte* c, nint cStride, int ocValid, in Epilogue e) where TEpi : struct, ITileEpilogue
         {
             byte* a0 = a;
             sbyte* w0 = w + 0 * wStride;
@@ -235,12 +236,12 @@ namespace Edge.Kernels.Simd
             }
             int* acc = stackalloc int[64];
             c0_0.Store(acc + 0); c0_1.Store(acc + 8); c0_2.Store(acc + 16); c0_3.Store(acc + 24); c0_4.Store(acc + 32); c0_5.Store(acc + 40); c0_6.Store(acc + 48); c0_7.Store(acc + 56);
-            X86Requant.Epilogue256(acc, 8, rows, q, c, cStride, ocValid, in e);
+            TEpi.Store(acc, 8, rows, q, c, cStride, ocValid, in e);
         }
 
         /// <summary>1 row(s) x 32 output channels (vpdpbusd u8 x s8, 4 k per step).</summary>
         [SkipLocalsInit]
-        internal static void Vnni_1x4(byte* a, nint aStride, int rows, sbyte* w, nint wStride, int ksteps, int* q, sbyte* c, nint cStride, int ocValid, in Epilogue e)
+        internal static void Vnni_1x4<TEpi>(byte* a, nint aStride, int rows, sbyte* w, nint wStride, int ksteps, int* q, sbyte* c, nint cStride, int ocValid, in Epilogue e) where TEpi : struct, ITileEpilogue
         {
             byte* a0 = a;
             sbyte* w0 = w + 0 * wStride;
@@ -262,12 +263,12 @@ namespace Edge.Kernels.Simd
             }
             int* acc = stackalloc int[32];
             c0_0.Store(acc + 0); c0_1.Store(acc + 8); c0_2.Store(acc + 16); c0_3.Store(acc + 24);
-            X86Requant.Epilogue256(acc, 4, rows, q, c, cStride, ocValid, in e);
+            TEpi.Store(acc, 4, rows, q, c, cStride, ocValid, in e);
         }
 
         /// <summary>1 row(s) x 16 output channels (vpdpbusd u8 x s8, 4 k per step).</summary>
         [SkipLocalsInit]
-        internal static void Vnni_1x2(byte* a, nint aStride, int rows, sbyte* w, nint wStride, int ksteps, int* q, sbyte* c, nint cStride, int ocValid, in Epilogue e)
+        internal static void Vnni_1x2<TEpi>(byte* a, nint aStride, int rows, sbyte* w, nint wStride, int ksteps, int* q, sbyte* c, nint cStride, int ocValid, in Epilogue e) where TEpi : struct, ITileEpilogue
         {
             byte* a0 = a;
             sbyte* w0 = w + 0 * wStride;
@@ -283,12 +284,12 @@ namespace Edge.Kernels.Simd
             }
             int* acc = stackalloc int[16];
             c0_0.Store(acc + 0); c0_1.Store(acc + 8);
-            X86Requant.Epilogue256(acc, 2, rows, q, c, cStride, ocValid, in e);
+            TEpi.Store(acc, 2, rows, q, c, cStride, ocValid, in e);
         }
 
         /// <summary>1 row(s) x 8 output channels (vpdpbusd u8 x s8, 4 k per step).</summary>
         [SkipLocalsInit]
-        internal static void Vnni_1x1(byte* a, nint aStride, int rows, sbyte* w, nint wStride, int ksteps, int* q, sbyte* c, nint cStride, int ocValid, in Epilogue e)
+        internal static void Vnni_1x1<TEpi>(byte* a, nint aStride, int rows, sbyte* w, nint wStride, int ksteps, int* q, sbyte* c, nint cStride, int ocValid, in Epilogue e) where TEpi : struct, ITileEpilogue
         {
             byte* a0 = a;
             sbyte* w0 = w + 0 * wStride;
@@ -301,12 +302,12 @@ namespace Edge.Kernels.Simd
             }
             int* acc = stackalloc int[8];
             c0_0.Store(acc + 0);
-            X86Requant.Epilogue256(acc, 1, rows, q, c, cStride, ocValid, in e);
+            TEpi.Store(acc, 1, rows, q, c, cStride, ocValid, in e);
         }
 
         /// <summary>4 row(s) x 16 output channels (vpmaddwd int16 pairs, 2 k per step).</summary>
         [SkipLocalsInit]
-        internal static void Avx2_4x2(short* a, nint aStride, int rows, short* w, nint wStride, int ksteps, int* q, sbyte* c, nint cStride, int ocValid, in Epilogue e)
+        internal static void Avx2_4x2<TEpi>(short* a, nint aStride, int rows, short* w, nint wStride, int ksteps, int* q, sbyte* c, nint cStride, int ocValid, in Epilogue e) where TEpi : struct, ITileEpilogue
         {
             short* a0 = a;
             short* a1 = rows > 1 ? a0 + aStride : a0;
@@ -340,12 +341,12 @@ namespace Edge.Kernels.Simd
             c1_0.Store(acc + 16); c1_1.Store(acc + 24);
             c2_0.Store(acc + 32); c2_1.Store(acc + 40);
             c3_0.Store(acc + 48); c3_1.Store(acc + 56);
-            X86Requant.Epilogue256(acc, 2, rows, q, c, cStride, ocValid, in e);
+            TEpi.Store(acc, 2, rows, q, c, cStride, ocValid, in e);
         }
 
         /// <summary>8 row(s) x 8 output channels (vpmaddwd int16 pairs, 2 k per step).</summary>
         [SkipLocalsInit]
-        internal static void Avx2_8x1(short* a, nint aStride, int rows, short* w, nint wStride, int ksteps, int* q, sbyte* c, nint cStride, int ocValid, in Epilogue e)
+        internal static void Avx2_8x1<TEpi>(short* a, nint aStride, int rows, short* w, nint wStride, int ksteps, int* q, sbyte* c, nint cStride, int ocValid, in Epilogue e) where TEpi : struct, ITileEpilogue
         {
             short* a0 = a;
             short* a1 = rows > 1 ? a0 + aStride : a0;
@@ -393,12 +394,12 @@ namespace Edge.Kernels.Simd
             c5_0.Store(acc + 40);
             c6_0.Store(acc + 48);
             c7_0.Store(acc + 56);
-            X86Requant.Epilogue256(acc, 1, rows, q, c, cStride, ocValid, in e);
+            TEpi.Store(acc, 1, rows, q, c, cStride, ocValid, in e);
         }
 
         /// <summary>1 row(s) x 32 output channels (vpmaddwd int16 pairs, 2 k per step).</summary>
         [SkipLocalsInit]
-        internal static void Avx2_1x4(short* a, nint aStride, int rows, short* w, nint wStride, int ksteps, int* q, sbyte* c, nint cStride, int ocValid, in Epilogue e)
+        internal static void Avx2_1x4<TEpi>(short* a, nint aStride, int rows, short* w, nint wStride, int ksteps, int* q, sbyte* c, nint cStride, int ocValid, in Epilogue e) where TEpi : struct, ITileEpilogue
         {
             short* a0 = a;
             short* w0 = w + 0 * wStride;
@@ -420,12 +421,12 @@ namespace Edge.Kernels.Simd
             }
             int* acc = stackalloc int[32];
             c0_0.Store(acc + 0); c0_1.Store(acc + 8); c0_2.Store(acc + 16); c0_3.Store(acc + 24);
-            X86Requant.Epilogue256(acc, 4, rows, q, c, cStride, ocValid, in e);
+            TEpi.Store(acc, 4, rows, q, c, cStride, ocValid, in e);
         }
 
         /// <summary>1 row(s) x 16 output channels (vpmaddwd int16 pairs, 2 k per step).</summary>
         [SkipLocalsInit]
-        internal static void Avx2_1x2(short* a, nint aStride, int rows, short* w, nint wStride, int ksteps, int* q, sbyte* c, nint cStride, int ocValid, in Epilogue e)
+        internal static void Avx2_1x2<TEpi>(short* a, nint aStride, int rows, short* w, nint wStride, int ksteps, int* q, sbyte* c, nint cStride, int ocValid, in Epilogue e) where TEpi : struct, ITileEpilogue
         {
             short* a0 = a;
             short* w0 = w + 0 * wStride;
@@ -441,12 +442,12 @@ namespace Edge.Kernels.Simd
             }
             int* acc = stackalloc int[16];
             c0_0.Store(acc + 0); c0_1.Store(acc + 8);
-            X86Requant.Epilogue256(acc, 2, rows, q, c, cStride, ocValid, in e);
+            TEpi.Store(acc, 2, rows, q, c, cStride, ocValid, in e);
         }
 
         /// <summary>1 row(s) x 8 output channels (vpmaddwd int16 pairs, 2 k per step).</summary>
         [SkipLocalsInit]
-        internal static void Avx2_1x1(short* a, nint aStride, int rows, short* w, nint wStride, int ksteps, int* q, sbyte* c, nint cStride, int ocValid, in Epilogue e)
+        internal static void Avx2_1x1<TEpi>(short* a, nint aStride, int rows, short* w, nint wStride, int ksteps, int* q, sbyte* c, nint cStride, int ocValid, in Epilogue e) where TEpi : struct, ITileEpilogue
         {
             short* a0 = a;
             short* w0 = w + 0 * wStride;
@@ -459,35 +460,220 @@ namespace Edge.Kernels.Simd
             }
             int* acc = stackalloc int[8];
             c0_0.Store(acc + 0);
-            X86Requant.Epilogue256(acc, 1, rows, q, c, cStride, ocValid, in e);
+            TEpi.Store(acc, 1, rows, q, c, cStride, ocValid, in e);
         }
 
-        /// <summary>Runs the Vnni tile of shape (mr, nb).</summary>
-        internal static void RunVnni(int mr, int nb, byte* a, nint aStride, int rows, sbyte* w, nint wStride, int ksteps, int* q, sbyte* c, nint cStride, int ocValid, in Epilogue e)
+        /// <summary>4 row(s) x 16 output channels (vpmaddubsw u8 x s8 pairs saturated to int16, then vpmaddwd by 1, 4 k per step).</summary>
+        [SkipLocalsInit]
+        internal static void Sat_4x2<TEpi>(byte* a, nint aStride, int rows, sbyte* w, nint wStride, int ksteps, int* q, sbyte* c, nint cStride, int ocValid, in Epilogue e) where TEpi : struct, ITileEpilogue
+        {
+            var ones = Vector256.Create((short)1);
+            byte* a0 = a;
+            byte* a1 = rows > 1 ? a0 + aStride : a0;
+            byte* a2 = rows > 2 ? a1 + aStride : a1;
+            byte* a3 = rows > 3 ? a2 + aStride : a2;
+            sbyte* w0 = w + 0 * wStride;
+            sbyte* w1 = w + 1 * wStride;
+            var c0_0 = Vector256.Load(q + 0); var c0_1 = Vector256.Load(q + 56);
+            var c1_0 = Vector256.Load(q + 0); var c1_1 = Vector256.Load(q + 56);
+            var c2_0 = Vector256.Load(q + 0); var c2_1 = Vector256.Load(q + 56);
+            var c3_0 = Vector256.Load(q + 0); var c3_1 = Vector256.Load(q + 56);
+            for (int k = 0; k < ksteps; k++)
+            {
+                var vw0 = Vector256.Load(w0); w0 += 32;
+                var vw1 = Vector256.Load(w1); w1 += 32;
+                var va0 = Vector256.Create(*(int*)a0).AsByte(); a0 += 4;
+                c0_0 = Avx2.Add(c0_0, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(va0, vw0), ones));
+                c0_1 = Avx2.Add(c0_1, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(va0, vw1), ones));
+                var va1 = Vector256.Create(*(int*)a1).AsByte(); a1 += 4;
+                c1_0 = Avx2.Add(c1_0, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(va1, vw0), ones));
+                c1_1 = Avx2.Add(c1_1, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(va1, vw1), ones));
+                var va2 = Vector256.Create(*(int*)a2).AsByte(); a2 += 4;
+                c2_0 = Avx2.Add(c2_0, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(va2, vw0), ones));
+                c2_1 = Avx2.Add(c2_1, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(va2, vw1), ones));
+                var va3 = Vector256.Create(*(int*)a3).AsByte(); a3 += 4;
+                c3_0 = Avx2.Add(c3_0, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(va3, vw0), ones));
+                c3_1 = Avx2.Add(c3_1, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(va3, vw1), ones));
+            }
+            int* acc = stackalloc int[64];
+            c0_0.Store(acc + 0); c0_1.Store(acc + 8);
+            c1_0.Store(acc + 16); c1_1.Store(acc + 24);
+            c2_0.Store(acc + 32); c2_1.Store(acc + 40);
+            c3_0.Store(acc + 48); c3_1.Store(acc + 56);
+            TEpi.Store(acc, 2, rows, q, c, cStride, ocValid, in e);
+        }
+
+        /// <summary>8 row(s) x 8 output channels (vpmaddubsw u8 x s8 pairs saturated to int16, then vpmaddwd by 1, 4 k per step).</summary>
+        [SkipLocalsInit]
+        internal static void Sat_8x1<TEpi>(byte* a, nint aStride, int rows, sbyte* w, nint wStride, int ksteps, int* q, sbyte* c, nint cStride, int ocValid, in Epilogue e) where TEpi : struct, ITileEpilogue
+        {
+            var ones = Vector256.Create((short)1);
+            byte* a0 = a;
+            byte* a1 = rows > 1 ? a0 + aStride : a0;
+            byte* a2 = rows > 2 ? a1 + aStride : a1;
+            byte* a3 = rows > 3 ? a2 + aStride : a2;
+            byte* a4 = rows > 4 ? a3 + aStride : a3;
+            byte* a5 = rows > 5 ? a4 + aStride : a4;
+            byte* a6 = rows > 6 ? a5 + aStride : a5;
+            byte* a7 = rows > 7 ? a6 + aStride : a6;
+            sbyte* w0 = w + 0 * wStride;
+            var c0_0 = Vector256.Load(q + 0);
+            var c1_0 = Vector256.Load(q + 0);
+            var c2_0 = Vector256.Load(q + 0);
+            var c3_0 = Vector256.Load(q + 0);
+            var c4_0 = Vector256.Load(q + 0);
+            var c5_0 = Vector256.Load(q + 0);
+            var c6_0 = Vector256.Load(q + 0);
+            var c7_0 = Vector256.Load(q + 0);
+            for (int k = 0; k < ksteps; k++)
+            {
+                var vw0 = Vector256.Load(w0); w0 += 32;
+                var va0 = Vector256.Create(*(int*)a0).AsByte(); a0 += 4;
+                c0_0 = Avx2.Add(c0_0, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(va0, vw0), ones));
+                var va1 = Vector256.Create(*(int*)a1).AsByte(); a1 += 4;
+                c1_0 = Avx2.Add(c1_0, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(va1, vw0), ones));
+                var va2 = Vector256.Create(*(int*)a2).AsByte(); a2 += 4;
+                c2_0 = Avx2.Add(c2_0, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(va2, vw0), ones));
+                var va3 = Vector256.Create(*(int*)a3).AsByte(); a3 += 4;
+                c3_0 = Avx2.Add(c3_0, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(va3, vw0), ones));
+                var va4 = Vector256.Create(*(int*)a4).AsByte(); a4 += 4;
+                c4_0 = Avx2.Add(c4_0, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(va4, vw0), ones));
+                var va5 = Vector256.Create(*(int*)a5).AsByte(); a5 += 4;
+                c5_0 = Avx2.Add(c5_0, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(va5, vw0), ones));
+                var va6 = Vector256.Create(*(int*)a6).AsByte(); a6 += 4;
+                c6_0 = Avx2.Add(c6_0, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(va6, vw0), ones));
+                var va7 = Vector256.Create(*(int*)a7).AsByte(); a7 += 4;
+                c7_0 = Avx2.Add(c7_0, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(va7, vw0), ones));
+            }
+            int* acc = stackalloc int[64];
+            c0_0.Store(acc + 0);
+            c1_0.Store(acc + 8);
+            c2_0.Store(acc + 16);
+            c3_0.Store(acc + 24);
+            c4_0.Store(acc + 32);
+            c5_0.Store(acc + 40);
+            c6_0.Store(acc + 48);
+            c7_0.Store(acc + 56);
+            TEpi.Store(acc, 1, rows, q, c, cStride, ocValid, in e);
+        }
+
+        /// <summary>1 row(s) x 32 output channels (vpmaddubsw u8 x s8 pairs saturated to int16, then vpmaddwd by 1, 4 k per step).</summary>
+        [SkipLocalsInit]
+        internal static void Sat_1x4<TEpi>(byte* a, nint aStride, int rows, sbyte* w, nint wStride, int ksteps, int* q, sbyte* c, nint cStride, int ocValid, in Epilogue e) where TEpi : struct, ITileEpilogue
+        {
+            var ones = Vector256.Create((short)1);
+            byte* a0 = a;
+            sbyte* w0 = w + 0 * wStride;
+            sbyte* w1 = w + 1 * wStride;
+            sbyte* w2 = w + 2 * wStride;
+            sbyte* w3 = w + 3 * wStride;
+            var c0_0 = Vector256.Load(q + 0); var c0_1 = Vector256.Load(q + 56); var c0_2 = Vector256.Load(q + 112); var c0_3 = Vector256.Load(q + 168);
+            for (int k = 0; k < ksteps; k++)
+            {
+                var vw0 = Vector256.Load(w0); w0 += 32;
+                var vw1 = Vector256.Load(w1); w1 += 32;
+                var vw2 = Vector256.Load(w2); w2 += 32;
+                var vw3 = Vector256.Load(w3); w3 += 32;
+                var va0 = Vector256.Create(*(int*)a0).AsByte(); a0 += 4;
+                c0_0 = Avx2.Add(c0_0, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(va0, vw0), ones));
+                c0_1 = Avx2.Add(c0_1, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(va0, vw1), ones));
+                c0_2 = Avx2.Add(c0_2, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(va0, vw2), ones));
+                c0_3 = Avx2.Add(c0_3, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(va0, vw3), ones));
+            }
+            int* acc = stackalloc int[32];
+            c0_0.Store(acc + 0); c0_1.Store(acc + 8); c0_2.Store(acc + 16); c0_3.Store(acc + 24);
+            TEpi.Store(acc, 4, rows, q, c, cStride, ocValid, in e);
+        }
+
+        /// <summary>1 row(s) x 16 output channels (vpmaddubsw u8 x s8 pairs saturated to int16, then vpmaddwd by 1, 4 k per step).</summary>
+        [SkipLocalsInit]
+        internal static void Sat_1x2<TEpi>(byte* a, nint aStride, int rows, sbyte* w, nint wStride, int ksteps, int* q, sbyte* c, nint cStride, int ocValid, in Epilogue e) where TEpi : struct, ITileEpilogue
+        {
+            var ones = Vector256.Create((short)1);
+            byte* a0 = a;
+            sbyte* w0 = w + 0 * wStride;
+            sbyte* w1 = w + 1 * wStride;
+            var c0_0 = Vector256.Load(q + 0); var c0_1 = Vector256.Load(q + 56);
+            for (int k = 0; k < ksteps; k++)
+            {
+                var vw0 = Vector256.Load(w0); w0 += 32;
+                var vw1 = Vector256.Load(w1); w1 += 32;
+                var va0 = Vector256.Create(*(int*)a0).AsByte(); a0 += 4;
+                c0_0 = Avx2.Add(c0_0, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(va0, vw0), ones));
+                c0_1 = Avx2.Add(c0_1, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(va0, vw1), ones));
+            }
+            int* acc = stackalloc int[16];
+            c0_0.Store(acc + 0); c0_1.Store(acc + 8);
+            TEpi.Store(acc, 2, rows, q, c, cStride, ocValid, in e);
+        }
+
+        /// <summary>1 row(s) x 8 output channels (vpmaddubsw u8 x s8 pairs saturated to int16, then vpmaddwd by 1, 4 k per step).</summary>
+        [SkipLocalsInit]
+        internal static void Sat_1x1<TEpi>(byte* a, nint aStride, int rows, sbyte* w, nint wStride, int ksteps, int* q, sbyte* c, nint cStride, int ocValid, in Epilogue e) where TEpi : struct, ITileEpilogue
+        {
+            var ones = Vector256.Create((short)1);
+            byte* a0 = a;
+            sbyte* w0 = w + 0 * wStride;
+            var c0_0 = Vector256.Load(q + 0);
+            for (int k = 0; k < ksteps; k++)
+            {
+                var vw0 = Vector256.Load(w0); w0 += 32;
+                var va0 = Vector256.Create(*(int*)a0).AsByte(); a0 += 4;
+                c0_0 = Avx2.Add(c0_0, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(va0, vw0), ones));
+            }
+            int* acc = stackalloc int[8];
+            c0_0.Store(acc + 0);
+            TEpi.Store(acc, 1, rows, q, c, cStride, ocValid, in e);
+        }
+
+        /// <summary>Runs the Vnni tile of shape (mr, nb) with the gemmlowp output stage.</summary>
+        internal static void RunVnni(int mr, int nb, byte* a, nint aStride, int rows, sbyte* w, nint wStride, int ksteps, int* q, sbyte* c, nint cStride, int ocValid, in Epilogue e) =>
+            RunVnni<GemmlowpEpilogue>(mr, nb, a, aStride, rows, w, wStride, ksteps, q, c, cStride, ocValid, in e);
+
+        /// <summary>Runs the Vnni tile of shape (mr, nb) with the output stage TEpi.</summary>
+        internal static void RunVnni<TEpi>(int mr, int nb, byte* a, nint aStride, int rows, sbyte* w, nint wStride, int ksteps, int* q, sbyte* c, nint cStride, int ocValid, in Epilogue e) where TEpi : struct, ITileEpilogue
         {
             switch (mr * 16 + nb)
             {
-                case 52: Vnni_3x4(a, aStride, rows, w, wStride, ksteps, q, c, cStride, ocValid, in e); break;
-                case 114: Vnni_7x2(a, aStride, rows, w, wStride, ksteps, q, c, cStride, ocValid, in e); break;
-                case 225: Vnni_14x1(a, aStride, rows, w, wStride, ksteps, q, c, cStride, ocValid, in e); break;
-                case 24: Vnni_1x8(a, aStride, rows, w, wStride, ksteps, q, c, cStride, ocValid, in e); break;
-                case 20: Vnni_1x4(a, aStride, rows, w, wStride, ksteps, q, c, cStride, ocValid, in e); break;
-                case 18: Vnni_1x2(a, aStride, rows, w, wStride, ksteps, q, c, cStride, ocValid, in e); break;
-                case 17: Vnni_1x1(a, aStride, rows, w, wStride, ksteps, q, c, cStride, ocValid, in e); break;
+                case 52: Vnni_3x4<TEpi>(a, aStride, rows, w, wStride, ksteps, q, c, cStride, ocValid, in e); break;
+                case 114: Vnni_7x2<TEpi>(a, aStride, rows, w, wStride, ksteps, q, c, cStride, ocValid, in e); break;
+                case 225: Vnni_14x1<TEpi>(a, aStride, rows, w, wStride, ksteps, q, c, cStride, ocValid, in e); break;
+                case 24: Vnni_1x8<TEpi>(a, aStride, rows, w, wStride, ksteps, q, c, cStride, ocValid, in e); break;
+                case 20: Vnni_1x4<TEpi>(a, aStride, rows, w, wStride, ksteps, q, c, cStride, ocValid, in e); break;
+                case 18: Vnni_1x2<TEpi>(a, aStride, rows, w, wStride, ksteps, q, c, cStride, ocValid, in e); break;
+                case 17: Vnni_1x1<TEpi>(a, aStride, rows, w, wStride, ksteps, q, c, cStride, ocValid, in e); break;
                 default: throw new System.InvalidOperationException("no tile");
             }
         }
 
-        /// <summary>Runs the Avx2 tile of shape (mr, nb).</summary>
-        internal static void RunAvx2(int mr, int nb, short* a, nint aStride, int rows, short* w, nint wStride, int ksteps, int* q, sbyte* c, nint cStride, int ocValid, in Epilogue e)
+        /// <summary>Runs the Avx2 tile of shape (mr, nb) with the gemmlowp output stage.</summary>
+        internal static void RunAvx2(int mr, int nb, short* a, nint aStride, int rows, short* w, nint wStride, int ksteps, int* q, sbyte* c, nint cStride, int ocValid, in Epilogue e) =>
+            RunAvx2<GemmlowpEpilogue>(mr, nb, a, aStride, rows, w, wStride, ksteps, q, c, cStride, ocValid, in e);
+
+        /// <summary>Runs the Avx2 tile of shape (mr, nb) with the output stage TEpi.</summary>
+        internal static void RunAvx2<TEpi>(int mr, int nb, short* a, nint aStride, int rows, short* w, nint wStride, int ksteps, int* q, sbyte* c, nint cStride, int ocValid, in Epilogue e) where TEpi : struct, ITileEpilogue
         {
             switch (mr * 16 + nb)
             {
-                case 66: Avx2_4x2(a, aStride, rows, w, wStride, ksteps, q, c, cStride, ocValid, in e); break;
-                case 129: Avx2_8x1(a, aStride, rows, w, wStride, ksteps, q, c, cStride, ocValid, in e); break;
-                case 20: Avx2_1x4(a, aStride, rows, w, wStride, ksteps, q, c, cStride, ocValid, in e); break;
-                case 18: Avx2_1x2(a, aStride, rows, w, wStride, ksteps, q, c, cStride, ocValid, in e); break;
-                case 17: Avx2_1x1(a, aStride, rows, w, wStride, ksteps, q, c, cStride, ocValid, in e); break;
+                case 66: Avx2_4x2<TEpi>(a, aStride, rows, w, wStride, ksteps, q, c, cStride, ocValid, in e); break;
+                case 129: Avx2_8x1<TEpi>(a, aStride, rows, w, wStride, ksteps, q, c, cStride, ocValid, in e); break;
+                case 20: Avx2_1x4<TEpi>(a, aStride, rows, w, wStride, ksteps, q, c, cStride, ocValid, in e); break;
+                case 18: Avx2_1x2<TEpi>(a, aStride, rows, w, wStride, ksteps, q, c, cStride, ocValid, in e); break;
+                case 17: Avx2_1x1<TEpi>(a, aStride, rows, w, wStride, ksteps, q, c, cStride, ocValid, in e); break;
+                default: throw new System.InvalidOperationException("no tile");
+            }
+        }
+
+        /// <summary>Runs the Sat tile of shape (mr, nb) with the output stage TEpi.</summary>
+        internal static void RunSat<TEpi>(int mr, int nb, byte* a, nint aStride, int rows, sbyte* w, nint wStride, int ksteps, int* q, sbyte* c, nint cStride, int ocValid, in Epilogue e) where TEpi : struct, ITileEpilogue
+        {
+            switch (mr * 16 + nb)
+            {
+                case 66: Sat_4x2<TEpi>(a, aStride, rows, w, wStride, ksteps, q, c, cStride, ocValid, in e); break;
+                case 129: Sat_8x1<TEpi>(a, aStride, rows, w, wStride, ksteps, q, c, cStride, ocValid, in e); break;
+                case 20: Sat_1x4<TEpi>(a, aStride, rows, w, wStride, ksteps, q, c, cStride, ocValid, in e); break;
+                case 18: Sat_1x2<TEpi>(a, aStride, rows, w, wStride, ksteps, q, c, cStride, ocValid, in e); break;
+                case 17: Sat_1x1<TEpi>(a, aStride, rows, w, wStride, ksteps, q, c, cStride, ocValid, in e); break;
                 default: throw new System.InvalidOperationException("no tile");
             }
         }

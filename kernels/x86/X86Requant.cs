@@ -4,17 +4,39 @@ using System.Runtime.Intrinsics.X86;
 
 namespace Edge.Kernels.Simd
 {
-    /// <summary>Output zero point and activation clamp, broadcast once per Eval (256- and 512-bit).</summary>
+    /// <summary>
+    /// Output zero point and activation clamp, broadcast once per Eval (256- and 512-bit); for the ONNX-rule
+    /// kernels also the float clamp bounds [actMin − zp, actMax − zp].
+    /// </summary>
     internal readonly struct Epilogue
     {
         public readonly Vector256<int> Zp, Min, Max;
         public readonly Vector512<int> Zp512, Min512, Max512;
+        public readonly Vector256<float> LoF, HiF;
 
         public Epilogue(int zp, int min, int max)
         {
             Zp = Vector256.Create(zp); Min = Vector256.Create(min); Max = Vector256.Create(max);
             Zp512 = Vector512.Create(zp); Min512 = Vector512.Create(min); Max512 = Vector512.Create(max);
+            LoF = Vector256.Create((float)(min - zp)); HiF = Vector256.Create((float)(max - zp));
         }
+    }
+
+    /// <summary>
+    /// A GEMM tile's output stage: <paramref name="acc"/> holds rows × nb blocks of 8 int32 accumulators
+    /// ([row][block][8]); <paramref name="q"/> the per-block constants (stride <see cref="X86Requant.BlockInts256"/>).
+    /// </summary>
+    internal unsafe interface ITileEpilogue
+    {
+        static abstract void Store(int* acc, int nb, int rows, int* q, sbyte* c, nint cStride, int ocValid, in Epilogue e);
+    }
+
+    /// <summary>TFLite's fixed-point requantization to int8 (<see cref="X86Requant.Epilogue256"/>).</summary>
+    internal unsafe struct GemmlowpEpilogue : ITileEpilogue
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Store(int* acc, int nb, int rows, int* q, sbyte* c, nint cStride, int ocValid, in Epilogue e) =>
+            X86Requant.Epilogue256(acc, nb, rows, q, c, cStride, ocValid, in e);
     }
 
     /// <summary>

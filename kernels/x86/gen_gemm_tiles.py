@@ -1,18 +1,23 @@
 # Generates kernels/x86/X86GemmTiles.cs (run: python3 kernels/x86/gen_gemm_tiles.py): register-blocked GEMM micro-kernels (MR rows x NB blocks of 8 output channels).
 VNNI = [(3,4),(7,2),(14,1),(1,8),(1,4),(1,2),(1,1)]
 AVX2 = [(4,2),(8,1),(1,4),(1,2),(1,1)]
+# ONNX Runtime's pair-saturating u8 x s8 (vpmaddubsw, then vpmaddwd by ones): the VNNI layout on AVX2.
+SAT = [(4,2),(8,1),(1,4),(1,2),(1,1)]
 
 def tile(isa, mr, nb):
-    vnni = isa == 'Vnni'
+    sat = isa == 'Sat'
+    vnni = isa == 'Vnni' or sat
     at = 'byte' if vnni else 'short'
     wt = 'sbyte' if vnni else 'short'
     step = 4 if vnni else 2
     L = []
     name = f"{isa}_{mr}x{nb}"
-    L.append(f"        /// <summary>{mr} row(s) x {nb*8} output channels ({'vpdpbusd u8 x s8, 4 k per step' if vnni else 'vpmaddwd int16 pairs, 2 k per step'}).</summary>")
+    desc = 'vpmaddubsw u8 x s8 pairs saturated to int16, then vpmaddwd by 1, 4 k per step' if sat else ('vpdpbusd u8 x s8, 4 k per step' if vnni else 'vpmaddwd int16 pairs, 2 k per step')
+    L.append(f"        /// <summary>{mr} row(s) x {nb*8} output channels ({desc}).</summary>")
     L.append(f"        [SkipLocalsInit]")
-    L.append(f"        internal static void {name}({at}* a, nint aStride, int rows, {wt}* w, nint wStride, int ksteps, int* q, sbyte* c, nint cStride, int ocValid, in Epilogue e)")
+    L.append(f"        internal static void {name}<TEpi>({at}* a, nint aStride, int rows, {wt}* w, nint wStride, int ksteps, int* q, sbyte* c, nint cStride, int ocValid, in Epilogue e) where TEpi : struct, ITileEpilogue")
     L.append("        {")
+    if sat: L.append("            var ones = Vector256.Create((short)1);")
     for r in range(mr):
         if r == 0: L.append(f"            {at}* a0 = a;")
         else: L.append(f"            {at}* a{r} = rows > {r} ? a{r-1} + aStride : a{r-1};")
@@ -25,7 +30,11 @@ def tile(isa, mr, nb):
     for b in range(nb):
         L.append(f"                var vw{b} = Vector256.Load(w{b}); w{b} += {32 if vnni else 16};")
     for r in range(mr):
-        if vnni:
+        if sat:
+            L.append(f"                var va{r} = Vector256.Create(*(int*)a{r}).AsByte(); a{r} += 4;")
+            for b in range(nb):
+                L.append(f"                c{r}_{b} = Avx2.Add(c{r}_{b}, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(va{r}, vw{b}), ones));")
+        elif vnni:
             L.append(f"                var va{r} = Vector256.Create(*(int*)a{r}).AsByte(); a{r} += 4;")
             for b in range(nb):
                 L.append(f"                c{r}_{b} = AvxVnni.MultiplyWideningAndAdd(c{r}_{b}, va{r}, vw{b});")
@@ -37,7 +46,7 @@ def tile(isa, mr, nb):
     L.append(f"            int* acc = stackalloc int[{mr * nb * 8}];")
     for r in range(mr):
         L.append("            " + " ".join(f"c{r}_{b}.Store(acc + {(r * nb + b) * 8});" for b in range(nb)))
-    L.append(f"            X86Requant.Epilogue256(acc, {nb}, rows, q, c, cStride, ocValid, in e);")
+    L.append(f"            TEpi.Store(acc, {nb}, rows, q, c, cStride, ocValid, in e);")
     L.append("        }")
     return "\n".join(L), name
 
@@ -55,29 +64,35 @@ namespace Edge.Kernels.Simd
     /// channels of the packed weights (<c>w</c>, block stride <c>wStride</c> elements). Accumulators start at the
     /// (re-folded) bias from the per-block constants <c>q</c> (7 vectors of 8 ints per block: bias, multiplier,
     /// odd-lane multiplier, left shift, right shift, remainder mask, half mask), and end with the exact
-    /// requantization <see cref="X86Requant.Apply256"/>, + output zero point, clamp, narrow to int8; rows past
+    /// requantization <see cref="X86Requant.Apply256"/>, + output zero point, clamp, narrow to int8 (TEpi =
+    /// <see cref="GemmlowpEpilogue"/>; the ONNX-rule kernels pass their own output stage); rows past
     /// <c>rows</c> read row rows−1 again and are not stored; channels past <c>ocValid</c> are not stored.
     /// </summary>
     internal static unsafe class X86GemmTiles
     {""")
 names = {}
-for isa, lst in (('Vnni', VNNI), ('Avx2', AVX2)):
+for isa, lst in (('Vnni', VNNI), ('Avx2', AVX2), ('Sat', SAT)):
     for mr, nb in lst:
         s, n = tile(isa, mr, nb)
         out.append(s)
         out.append("")
         names[(isa, mr, nb)] = n
 # dispatcher
-for isa, lst in (('Vnni', VNNI), ('Avx2', AVX2)):
-    at = 'byte' if isa == 'Vnni' else 'short'
-    wt = 'sbyte' if isa == 'Vnni' else 'short'
-    out.append(f"        /// <summary>Runs the {isa} tile of shape (mr, nb).</summary>")
-    out.append(f"        internal static void Run{isa}(int mr, int nb, {at}* a, nint aStride, int rows, {wt}* w, nint wStride, int ksteps, int* q, sbyte* c, nint cStride, int ocValid, in Epilogue e)")
+for isa, lst in (('Vnni', VNNI), ('Avx2', AVX2), ('Sat', SAT)):
+    at = 'short' if isa == 'Avx2' else 'byte'
+    wt = 'short' if isa == 'Avx2' else 'sbyte'
+    if isa != 'Sat':
+        out.append(f"        /// <summary>Runs the {isa} tile of shape (mr, nb) with the gemmlowp output stage.</summary>")
+        out.append(f"        internal static void Run{isa}(int mr, int nb, {at}* a, nint aStride, int rows, {wt}* w, nint wStride, int ksteps, int* q, sbyte* c, nint cStride, int ocValid, in Epilogue e) =>")
+        out.append(f"            Run{isa}<GemmlowpEpilogue>(mr, nb, a, aStride, rows, w, wStride, ksteps, q, c, cStride, ocValid, in e);")
+        out.append("")
+    out.append(f"        /// <summary>Runs the {isa} tile of shape (mr, nb) with the output stage TEpi.</summary>")
+    out.append(f"        internal static void Run{isa}<TEpi>(int mr, int nb, {at}* a, nint aStride, int rows, {wt}* w, nint wStride, int ksteps, int* q, sbyte* c, nint cStride, int ocValid, in Epilogue e) where TEpi : struct, ITileEpilogue")
     out.append("        {")
     out.append("            switch (mr * 16 + nb)")
     out.append("            {")
     for mr, nb in lst:
-        out.append(f"                case {mr*16+nb}: {names[(isa,mr,nb)]}(a, aStride, rows, w, wStride, ksteps, q, c, cStride, ocValid, in e); break;")
+        out.append(f"                case {mr*16+nb}: {names[(isa,mr,nb)]}<TEpi>(a, aStride, rows, w, wStride, ksteps, q, c, cStride, ocValid, in e); break;")
     out.append("                default: throw new System.InvalidOperationException(\"no tile\");")
     out.append("            }")
     out.append("        }")

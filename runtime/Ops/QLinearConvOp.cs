@@ -4,8 +4,8 @@ namespace Edge.Runtime
 {
     /// <summary>
     /// QLINEAR_CONV (format 1.2): ONNX QLinearConv / ConvInteger, NHWC input, OHWI weights (constant), optional
-    /// int32 bias, groups; ONNX Runtime's float requantization (QLinearConvOptions). No alternate kernel set
-    /// replaces it: every set runs this reference kernel.
+    /// int32 bias, groups; ONNX Runtime's float requantization (QLinearConvOptions). Alternate kernel sets may
+    /// replace it (<see cref="Params"/>).
     /// </summary>
     public sealed class QLinearConvOp : OpKernel
     {
@@ -15,6 +15,9 @@ namespace Edge.Runtime
         private int _sh, _sw, _dh, _dw, _pt, _pl, _inZp, _outZp, _actMin, _actMax, _outKind;
         private int[] _wZp;
         private float[] _scale;
+
+        /// <summary>The validated parameters, for alternate kernel sets.</summary>
+        public QLinearConvParams Params;
 
         public static OpKernel Prepare(OperatorDef d)
         {
@@ -80,6 +83,15 @@ namespace Edge.Runtime
                 if (!op._wSigned) throw d.Error("pair_saturation needs int8 weights");
                 for (int c = 0; c < op._outC; c++) if (op._wZp[c] != 0) throw d.Error("pair_saturation needs weight zero point 0");
             }
+            QLinearConvParams p = new QLinearConvParams();
+            p.Input = op._in; p.Filter = op._w; p.Bias = op._bias; p.Output = op._out;
+            p.InSigned = op._inSigned; p.WSigned = op._wSigned; p.PairSaturation = op._pairSat;
+            p.Batches = op._batches; p.InH = op._inH; p.InW = op._inW; p.InC = op._inC; p.OutC = op._outC;
+            p.KernelH = op._kH; p.KernelW = op._kW; p.Group = op._group; p.OutH = op._outH; p.OutW = op._outW;
+            p.StrideH = op._sh; p.StrideW = op._sw; p.DilationH = op._dh; p.DilationW = op._dw; p.PadTop = op._pt; p.PadLeft = op._pl;
+            p.InputZeroPoint = op._inZp; p.OutputZeroPoint = op._outZp; p.ActMin = op._actMin; p.ActMax = op._actMax;
+            p.OutKind = op._outKind; p.WeightZeroPoint = op._wZp; p.Scale = op._scale;
+            op.Params = p;
             return op;
         }
 

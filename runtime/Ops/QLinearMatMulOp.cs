@@ -5,7 +5,8 @@ namespace Edge.Runtime
     /// <summary>
     /// QLINEAR_MATMUL (format 1.2): ONNX QLinearMatMul / MatMulInteger / Gemm. A [..., M, K] and B [..., K, N]
     /// (constant or activation; batch dimensions broadcast as numpy), optional int32 bias [N]; ONNX Runtime's
-    /// float requantization per column (QLinearMatMulOptions). Every kernel set runs this reference kernel.
+    /// float requantization per column (QLinearMatMulOptions). Alternate kernel sets may replace it
+    /// (<see cref="Params"/>).
     /// </summary>
     public sealed class QLinearMatMulOp : OpKernel
     {
@@ -14,6 +15,9 @@ namespace Edge.Runtime
         private int _m, _k, _n, _batches, _aZp, _outZp, _actMin, _actMax, _outKind;
         private int[] _aBatch, _bBatch, _bZp;
         private float[] _scale;
+
+        /// <summary>The validated parameters, for alternate kernel sets.</summary>
+        public QLinearMatMulParams Params;
 
         public static OpKernel Prepare(OperatorDef d)
         {
@@ -91,6 +95,13 @@ namespace Edge.Runtime
                 if (!op._bSigned) throw d.Error("pair_saturation needs an int8 B");
                 for (int c = 0; c < op._n; c++) if (op._bZp[c] != 0) throw d.Error("pair_saturation needs B zero point 0");
             }
+            QLinearMatMulParams p = new QLinearMatMulParams();
+            p.A = op._a; p.B = op._b; p.Bias = op._bias; p.Output = op._out;
+            p.ASigned = op._aSigned; p.BSigned = op._bSigned; p.PairSaturation = op._pairSat;
+            p.M = op._m; p.K = op._k; p.N = op._n; p.Batches = op._batches; p.ABatch = op._aBatch; p.BBatch = op._bBatch;
+            p.InputZeroPoint = op._aZp; p.OutputZeroPoint = op._outZp; p.ActMin = op._actMin; p.ActMax = op._actMax;
+            p.OutKind = op._outKind; p.WeightZeroPoint = op._bZp; p.Scale = op._scale;
+            op.Params = p;
             return op;
         }
 

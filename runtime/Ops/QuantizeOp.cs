@@ -19,6 +19,18 @@ namespace Edge.Runtime
         private int _inZp, _outZp, _mult, _shift;
         private float _scale;
 
+        /// <summary>ONNX QuantizeLinear (float32 → int8/uint8, OnnxRuntimeFloat), for alternate kernel sets.</summary>
+        public bool IsOnnx { get { return _onnx; } }
+        public TensorInfo Input { get { return _in; } }
+        public TensorInfo Output { get { return _out; } }
+        /// <summary>ONNX: elements per channel step and channels (1 = per tensor), scales and zero points per channel, output range.</summary>
+        public int OnnxInner { get { return _inner; } }
+        public int OnnxChannels { get { return _channels; } }
+        public float[] OnnxScales { get { return _scales; } }
+        public int[] OnnxZeroPoints { get { return _zps; } }
+        public int QMin { get { return _qmin; } }
+        public int QMax { get { return _qmax; } }
+
         public static OpKernel Prepare(OperatorDef d)
         {
             OpCheck.InputCount(d, 1, 1);

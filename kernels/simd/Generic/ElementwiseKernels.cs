@@ -34,6 +34,7 @@ namespace Edge.Kernels.Simd
                 TryCreate = (def, reference, ctx) => BinaryKernel<TIsa>.TryCreate(reference, OpType.Mul),
             });
             RegisterPool<TIsa>(list, set, sfx);
+            RegisterQLinear<TIsa>(list, set, sfx);
             RegisterMean<TIsa>(list, set, sfx);
         }
     }

@@ -20,6 +20,11 @@ namespace Edge.Kernels.Simd
                 Name = "qs8-maxpool2d-minmax-" + sfx, Op = OpType.MaxPool2D, Set = set,
                 TryCreate = (def, reference, ctx) => PoolKernel<TIsa>.TryCreate(reference, true),
             });
+            list.Add(new KernelEntry
+            {
+                Name = "qu8-maxpool2d-minmax-" + sfx, Op = OpType.MaxPool2D, Set = set,
+                TryCreate = (def, reference, ctx) => PoolKernel<TIsa>.TryCreate(reference, true, unsigned: true),
+            });
         }
     }
 
@@ -32,12 +37,16 @@ namespace Edge.Kernels.Simd
     /// values (count ≤ 256) never crosses an integer (a non-integer n/count is ≥ 1/count from one, the rounding
     /// error is ≤ 129·2^−24), so the truncation is exact. Windows larger than 256 taps, or shapes where some window
     /// is empty (the reference reports an error there), return null.
+    /// uint8 MAX (ONNX, format 1.2): x XOR 0x80 maps uint8 order onto int8 order (0 ↦ −128, the reference's starting
+    /// max), so the int8 path runs on the flipped bytes with the clamp bounds shifted by −128 and flips the result back.
     /// </summary>
     internal sealed class PoolKernel<TIsa> : OpKernel where TIsa : IInt8Isa
     {
         private readonly bool _max;
+        private bool _u8;
         private readonly TensorInfo _in, _out;
-        private readonly int _b, _inH, _inW, _c, _outH, _outW, _fH, _fW, _sH, _sW, _padTop, _padLeft, _actMin, _actMax;
+        private readonly int _b, _inH, _inW, _c, _outH, _outW, _fH, _fW, _sH, _sW, _padTop, _padLeft;
+        private int _actMin, _actMax;
 
         private PoolKernel(Pool2DOp r)
         {
@@ -48,14 +57,17 @@ namespace Edge.Kernels.Simd
             _padTop = r.PadTopValue; _padLeft = r.PadLeftValue; _actMin = r.ActMinValue; _actMax = r.ActMaxValue;
         }
 
-        public static OpKernel TryCreate(OpKernel reference, bool max)
+        public static OpKernel TryCreate(OpKernel reference, bool max, bool unsigned = false)
         {
             var r = reference as Pool2DOp;
             if (r == null || r.IsMax != max) return null;
-            if (r.Input.Type != DType.Int8) return null;   // uint8 MAX_POOL_2D (ONNX): the reference kernel
+            if (r.Input.Type != (unsigned ? DType.UInt8 : DType.Int8)) return null;
+            if (unsigned && (!max || r.Output.Type != DType.UInt8)) return null;
             if (r.Input.Rank != 4 || r.Output.Rank != 4 || r.Input.Shape[3] != r.Output.Shape[3] || r.Input.Shape[3] <= 0) return null;
-            if (r.ActMinValue < -128 || r.ActMaxValue > 127 || r.ActMinValue > r.ActMaxValue) return null;
+            int shift = unsigned ? 128 : 0;
+            if (r.ActMinValue - shift < -128 || r.ActMaxValue - shift > 127 || r.ActMinValue > r.ActMaxValue) return null;
             var k = new PoolKernel<TIsa>(r);
+            if (unsigned) { k._u8 = true; k._actMin -= 128; k._actMax -= 128; }
             if (!max)
             {
                 if ((long)k._fH * k._fW > 256) return null;
@@ -81,6 +93,7 @@ namespace Edge.Kernels.Simd
             Span<byte> tmp2 = stackalloc byte[16];
             var vMin = Vector128.Create((sbyte)_actMin);
             var vMax = Vector128.Create((sbyte)_actMax);
+            var flip = Vector128.Create(_u8 ? (sbyte)-128 : (sbyte)0);
             int c = _c, rowStride = _inW * c;
             for (int b = 0; b < _b; b++)
             {
@@ -110,7 +123,7 @@ namespace Edge.Kernels.Simd
                                 {
                                     int rb = inBatch + (y0 + fy) * rowStride + c0;
                                     for (int fx = fxS; fx < fxE; fx++)
-                                        m = Vector128.Max(m, SimdIo.Load(input, rb + (x0 + fx) * c, valid, tmp));
+                                        m = Vector128.Max(m, SimdIo.Load(input, rb + (x0 + fx) * c, valid, tmp) ^ flip);
                                 }
                                 res = m;
                             }
@@ -135,7 +148,7 @@ namespace Edge.Kernels.Simd
                                 // |avg| ≤ 128: the narrows never saturate.
                                 res = TIsa.SaturatingNarrow(TIsa.SaturatingNarrow(a0, a1), TIsa.SaturatingNarrow(a2, a3));
                             }
-                            res = Vector128.Min(Vector128.Max(res, vMin), vMax);
+                            res = Vector128.Min(Vector128.Max(res, vMin), vMax) ^ flip;
                             SimdIo.Store(arena, outPixel + c0, valid, res, tmp2);
                         }
                     }

@@ -18,7 +18,7 @@ namespace Edge.Tests.Simd
     public class ElementwiseKernelTests
     {
         private static string[] OurEntries(OpType op) => SimdHarness.Entries(op)
-            .Where(n => n.StartsWith("qs8-", StringComparison.Ordinal) &&
+            .Where(n => (n.StartsWith("qs8-", StringComparison.Ordinal) || n.StartsWith("qu8-", StringComparison.Ordinal)) &&
                         (SimdHarness.SetOf(n) == KernelSetKind.Portable || SimdHarness.SetOf(n) == KernelSetKind.NeonModel))
             .ToArray();
 
@@ -214,9 +214,9 @@ namespace Edge.Tests.Simd
 
         // ------------------------------------------------------------------------------------------------ pooling
 
-        public sealed record PoolCase(bool Max, int B, int H, int W, int C, int Fh, int Fw, int Sh, int Sw, bool Same, int ActMin, int ActMax)
+        public sealed record PoolCase(bool Max, int B, int H, int W, int C, int Fh, int Fw, int Sh, int Sw, bool Same, int ActMin, int ActMax, bool U8 = false)
         {
-            public override string ToString() => $"{(Max ? "MAX" : "AVG")} {B}x{H}x{W}x{C} f{Fh}x{Fw} s{Sh}x{Sw} {(Same ? "SAME" : "VALID")} [{ActMin},{ActMax}]";
+            public override string ToString() => $"{(Max ? "MAX" : "AVG")} {(U8 ? "u8" : "s8")} {B}x{H}x{W}x{C} f{Fh}x{Fw} s{Sh}x{Sw} {(Same ? "SAME" : "VALID")} [{ActMin},{ActMax}]";
         }
 
         private static int OutSize(int input, int k, int stride, bool same, out int padBefore, out int padAfter)
@@ -233,8 +233,9 @@ namespace Edge.Tests.Simd
             int oh = OutSize(c.H, c.Fh, c.Sh, c.Same, out int pt, out int pb);
             int ow = OutSize(c.W, c.Fw, c.Sw, c.Same, out int pl, out int pr);
             var g = new EdgeGraph();
-            int ti = g.AddTensor(new EdgeTensor { Name = "in", DType = DType.Int8, Shape = new[] { c.B, c.H, c.W, c.C }, Scales = new[] { 0.1f }, ZeroPoints = new[] { 3 } });
-            int to = g.AddTensor(new EdgeTensor { Name = "out", DType = DType.Int8, Shape = new[] { c.B, oh, ow, c.C }, Scales = new[] { 0.1f }, ZeroPoints = new[] { 3 } });
+            var dt = c.U8 ? DType.UInt8 : DType.Int8;
+            int ti = g.AddTensor(new EdgeTensor { Name = "in", DType = dt, Shape = new[] { c.B, c.H, c.W, c.C }, Scales = new[] { 0.1f }, ZeroPoints = new[] { 3 } });
+            int to = g.AddTensor(new EdgeTensor { Name = "out", DType = dt, Shape = new[] { c.B, oh, ow, c.C }, Scales = new[] { 0.1f }, ZeroPoints = new[] { 3 } });
             g.Inputs.Add(ti); g.Outputs.Add(to);
             g.Ops.Add(new EdgeOp
             {
@@ -279,7 +280,7 @@ namespace Edge.Tests.Simd
         [InlineData(false)]
         public void PoolPortableSweep(bool max)
         {
-            var entry = OurEntries(max ? OpType.MaxPool2D : OpType.AveragePool2D).Single(n => n.EndsWith("-portable", StringComparison.Ordinal));
+            var entry = OurEntries(max ? OpType.MaxPool2D : OpType.AveragePool2D).Single(n => n.StartsWith("qs8-", StringComparison.Ordinal) && n.EndsWith("-portable", StringComparison.Ordinal));
             int seed = max ? 3000 : 4000;
             foreach (var c in PoolCases(max, false))
             {
@@ -294,7 +295,7 @@ namespace Edge.Tests.Simd
         [InlineData(false)]
         public void PoolNeonModel(bool max)
         {
-            var entries = OurEntries(max ? OpType.MaxPool2D : OpType.AveragePool2D).Where(n => SimdHarness.SetOf(n) == KernelSetKind.NeonModel).ToArray();
+            var entries = OurEntries(max ? OpType.MaxPool2D : OpType.AveragePool2D).Where(n => n.StartsWith("qs8-", StringComparison.Ordinal) && SimdHarness.SetOf(n) == KernelSetKind.NeonModel).ToArray();
             Assert.Equal(2, entries.Length);
             int seed = max ? 5000 : 6000;
             foreach (var e in entries)
@@ -304,6 +305,39 @@ namespace Edge.Tests.Simd
                     Assert.True(r.Applied, $"{e} did not apply to {c}");
                     Assert.True(r.Difference == null, $"{c}: {r.Difference}");
                 }
+        }
+
+        /// <summary>
+        /// uint8 MAX_POOL_2D (ONNX): every set's qu8 entry over the int8 sweep's geometry with uint8 clamps (including
+        /// empty ranges at the ends), byte-exact; the qs8 entries decline uint8 and the qu8 entries int8.
+        /// </summary>
+        [Fact]
+        public void MaxPoolUInt8MatchesReference()
+        {
+            var entries = OurEntries(OpType.MaxPool2D).Where(n => n.StartsWith("qu8-", StringComparison.Ordinal)).ToArray();
+            foreach (var isa in new[] { "portable", "neondotmodel", "neonmodel" }) Assert.Contains($"qu8-maxpool2d-minmax-{isa}", entries);
+            var acts = new[] { (0, 255), (3, 255), (28, 148), (0, 0), (255, 255) };
+            int seed = 7000, i = 0;
+            foreach (var s8 in PoolCases(true, false))
+            {
+                var (lo, hi) = acts[i++ % acts.Length];
+                var c = s8 with { U8 = true, ActMin = lo, ActMax = hi };
+                foreach (var e in entries)
+                {
+                    if (SimdHarness.SetOf(e) == KernelSetKind.NeonModel && i % 4 != 0) continue;   // the model is slow
+                    var r = SimdHarness.Compare(BuildPool(c), e, seed++);
+                    Assert.True(r.Applied, $"{e} did not apply to {c}");
+                    Assert.True(r.Difference == null, $"{c}: {r.Difference}");
+                }
+            }
+            var signed = new PoolCase(true, 1, 6, 6, 17, 3, 3, 1, 1, true, -128, 127);
+            var unsigned = signed with { U8 = true, ActMin = 0, ActMax = 255 };
+            foreach (var e in OurEntries(OpType.MaxPool2D))
+            {
+                var r = SimdHarness.Compare(BuildPool(e.StartsWith("qu8-", StringComparison.Ordinal) ? signed : unsigned), e, seed++);
+                Assert.False(r.Applied, $"{e} applied to the other signedness");
+                Assert.Null(r.Difference);
+            }
         }
 
         /// <summary>Average pooling with constant windows of extreme values (every rounding tie and the int16 bound).</summary>
@@ -392,6 +426,7 @@ namespace Edge.Tests.Simd
             yield return new object[] { "mul-channel", OpType.Mul };
             yield return new object[] { "avgpool", OpType.AveragePool2D };
             yield return new object[] { "maxpool", OpType.MaxPool2D };
+            yield return new object[] { "maxpool-u8", OpType.MaxPool2D };
             yield return new object[] { "mean", OpType.Mean };
         }
 
@@ -402,6 +437,7 @@ namespace Edge.Tests.Simd
             "mul-channel" => BuildBinary(new BinCase(OpType.Mul, new[] { 33 }, new[] { 1, 8, 8, 33 }, 0.1f, 1, 0.2f, 2, 0.3f, 3, FusedActivation.None, false), 1),
             "avgpool" => BuildPool(new PoolCase(false, 1, 9, 9, 33, 3, 3, 2, 2, true, -128, 127)),
             "maxpool" => BuildPool(new PoolCase(true, 1, 9, 9, 33, 3, 3, 2, 2, true, -128, 127)),
+            "maxpool-u8" => BuildPool(new PoolCase(true, 1, 9, 9, 33, 3, 3, 2, 2, true, 0, 255, U8: true)),
             _ => BuildMean(new[] { 1, 9, 9, 33 }, new[] { 1, 2 }, true, 0.1f, 1, 0.2f, 2),
         };
 
@@ -409,7 +445,8 @@ namespace Edge.Tests.Simd
         [MemberData(nameof(AllocationGraphs))]
         public void InvokeAllocatesNothing(string name, OpType op)
         {
-            var entry = OurEntries(op).Single(n => n.EndsWith("-portable", StringComparison.Ordinal));
+            var entry = OurEntries(op).Single(n => n.StartsWith(name.EndsWith("-u8", StringComparison.Ordinal) ? "qu8-" : "qs8-", StringComparison.Ordinal)
+                                                   && n.EndsWith("-portable", StringComparison.Ordinal));
             var provider = new SimdKernelProvider(KernelSetKind.Portable) { Only = entry };
             var model = EdgeModel.Load(SimdHarness.Write(AllocationGraph(name)), provider);
             Assert.Equal(entry, provider.Chosen.Single());

@@ -33,7 +33,27 @@ namespace Edge.Converter.Cli
             [OpType.AveragePool2D] = ("avgpool 3x3 s2 48x48x32", () => Pool(OpType.AveragePool2D, 48, 32)),
             [OpType.MaxPool2D] = ("maxpool 3x3 s2 48x48x32", () => Pool(OpType.MaxPool2D, 48, 32)),
             [OpType.Mean] = ("mean hw 12x12x256", () => Mean(12, 256)),
+            [OpType.QLinearConv] = ("qlinearconv u8xs8 3x3 s1 24x24x32->32", () => QConv(24, 32, 32, 3, 1, false)),
+            [OpType.QLinearMatMul] = ("qlinearmatmul u8xs8 1x1024 x 1024x256", () => QMatMul(1024, 256, false)),
+            [OpType.Quantize] = ("quantizelinear f32->u8 48x48x32", () => QQuantize(48 * 48 * 32)),
         };
+
+        /// <summary>
+        /// The workload of one entry: its op's, except for entries that cover a different variant of the op (uint8
+        /// pooling, depthwise or pair-saturating ONNX convolutions, pair-saturating matmul).
+        /// </summary>
+        public static (string Shape, Func<EdgeGraph> Build) WorkloadOf(KernelEntry e)
+        {
+            if (e.Op == OpType.MaxPool2D && e.Name.StartsWith("qu8-", StringComparison.Ordinal))
+                return ("maxpool u8 3x3 s2 48x48x32", () => Pool(OpType.MaxPool2D, 48, 32, true));
+            if (e.Op == OpType.QLinearConv && e.Name.Contains("-dwconv-", StringComparison.Ordinal))
+                return ("qlinearconv dw u8xs8 3x3 s1 48x48x32", () => QConv(48, 32, 32, 3, 32, false));
+            if (e.Op == OpType.QLinearConv && e.Name.Contains("-pairsat-", StringComparison.Ordinal))
+                return ("qlinearconv pairsat u8xs8 3x3 s1 24x24x32->32", () => QConv(24, 32, 32, 3, 1, true));
+            if (e.Op == OpType.QLinearMatMul && e.Name.Contains("-pairsat-", StringComparison.Ordinal))
+                return ("qlinearmatmul pairsat u8xs8 1x1024 x 1024x256", () => QMatMul(1024, 256, true));
+            return Workloads[e.Op];
+        }
 
         public static int Run(ArgReader a, TextWriter stdout, TextWriter stderr)
         {
@@ -50,10 +70,10 @@ namespace Edge.Converter.Cli
             if (entries.Count == 0) throw new UsageException($"no catalog kernel matches '{op}'");
             var rows = new JsonArray();
             var table = new TextTable("kernel", "workload", "reference µs", "kernel µs", "speed-up", "GMAC/s", "same bytes");
-            var refTimes = new Dictionary<OpType, double>();
+            var refTimes = new Dictionary<string, double>();
             foreach (var e in entries)
             {
-                var (shape, build) = Workloads[e.Op];
+                var (shape, build) = WorkloadOf(e);
                 byte[] file = Write(build());
                 var reference = EdgeModel.Load(file);
                 var provider = new SimdKernelProvider(e.Set) { Only = e.Name };
@@ -70,7 +90,7 @@ namespace Edge.Converter.Cli
                     fi.SetInput(i, d, 0);
                 }
                 int n = e.Set == KernelSetKind.NeonModel ? Math.Max(1, iterations / 20) : iterations;
-                if (!refTimes.TryGetValue(e.Op, out double refUs)) refTimes[e.Op] = refUs = Benchmark.Measure(ri, 5, n).P50Ms * 1000;
+                if (!refTimes.TryGetValue(shape, out double refUs)) refTimes[shape] = refUs = Benchmark.Measure(ri, 5, n).P50Ms * 1000;
                 double us = Benchmark.Measure(fi, 5, n).P50Ms * 1000;
                 bool same = Same(ri, fi);
                 long macs = reference.Ops.Sum(o => o.Macs);
@@ -221,13 +241,71 @@ namespace Edge.Converter.Cli
             return g;
         }
 
-        private static EdgeGraph Pool(OpType type, int hw, int c)
+        private static EdgeGraph Pool(OpType type, int hw, int c, bool u8 = false)
         {
             var g = new EdgeGraph();
             int outHw = (hw - 3) / 2 + 1;
             int x = Act(g, "x", new[] { 1, hw, hw, c }, 0.05f, -3), y = Act(g, "y", new[] { 1, outHw, outHw, c }, 0.05f, -3);
+            if (u8) { g.Tensors[x].DType = DType.UInt8; g.Tensors[y].DType = DType.UInt8; g.Tensors[x].ZeroPoints = g.Tensors[y].ZeroPoints = new[] { 125 }; }
             g.Ops.Add(new EdgeOp { Type = type, Inputs = new[] { x }, Outputs = new[] { y }, Macs = (long)outHw * outHw * c * 9,
-                Options = new Pool2DOptions { StrideW = 2, StrideH = 2, FilterW = 3, FilterH = 3, ActMin = -128, ActMax = 127 } });
+                Options = new Pool2DOptions { StrideW = 2, StrideH = 2, FilterW = 3, FilterH = 3, ActMin = u8 ? 0 : -128, ActMax = u8 ? 255 : 127 } });
+            return Io(g, x, y);
+        }
+
+        private static int QAct(EdgeGraph g, string name, DType t, int[] shape) =>
+            g.AddTensor(new EdgeTensor { Name = name, DType = t, Shape = shape });
+
+        private static float[] QScales(int n, float s) => Enumerable.Range(0, n).Select(i => s * (1 + (i % 7) / 8f)).ToArray();
+
+        /// <summary>ONNX QLinearConv, uint8 activations (zero point 128), int8 weights (zero point 0), uint8 output; group 1 or depthwise.</summary>
+        private static EdgeGraph QConv(int hw, int inC, int outC, int k, int group, bool pairSat)
+        {
+            var g = new EdgeGraph();
+            int ipg = inC / group, pad = k / 2;
+            int x = QAct(g, "x", DType.UInt8, new[] { 1, hw, hw, inC }), y = QAct(g, "y", DType.UInt8, new[] { 1, hw, hw, outC });
+            int f = g.AddTensor(new EdgeTensor { Name = "w", DType = DType.Int8, Shape = new[] { outC, k, k, ipg }, Data = Random8(outC * k * k * ipg, 2) });
+            int b = Bias(g, Enumerable.Range(0, outC).Select(i => (i * 7919) % 2001 - 1000).ToArray());
+            g.Ops.Add(new EdgeOp
+            {
+                Type = OpType.QLinearConv, Inputs = new[] { x, f, b }, Outputs = new[] { y }, Macs = (long)hw * hw * outC * k * k * ipg,
+                Options = new QLinearConvOptions
+                {
+                    PadTop = pad, PadLeft = pad, PadBottom = pad, PadRight = pad, Group = group, InputZeroPoint = 128, WeightZeroPoint = new[] { 0 },
+                    OutputScale = QScales(outC, 0.5f / (k * k * ipg * 64)), OutputZeroPoint = 120, ActMin = 0, ActMax = 255, PairSaturation = pairSat,
+                },
+            });
+            return Io(g, x, y);
+        }
+
+        /// <summary>ONNX QLinearMatMul (Gemm shape): uint8 A [1, K] (zero point 128), constant int8 B [K, N], uint8 output.</summary>
+        private static EdgeGraph QMatMul(int kDim, int n, bool pairSat)
+        {
+            var g = new EdgeGraph();
+            int x = QAct(g, "x", DType.UInt8, new[] { 1, kDim }), y = QAct(g, "y", DType.UInt8, new[] { 1, n });
+            int w = g.AddTensor(new EdgeTensor { Name = "b", DType = DType.Int8, Shape = new[] { kDim, n }, Data = Random8(kDim * n, 3) });
+            int b = Bias(g, Enumerable.Range(0, n).Select(i => (i * 7919) % 2001 - 1000).ToArray());
+            g.Ops.Add(new EdgeOp
+            {
+                Type = OpType.QLinearMatMul, Inputs = new[] { x, w, b }, Outputs = new[] { y }, Macs = (long)kDim * n,
+                Options = new QLinearMatMulOptions
+                {
+                    InputZeroPoint = 128, WeightZeroPoint = new[] { 0 }, OutputScale = QScales(n, 0.5f / (kDim * 64)), OutputZeroPoint = 120,
+                    ActMin = 0, ActMax = 255, PairSaturation = pairSat,
+                },
+            });
+            return Io(g, x, y);
+        }
+
+        /// <summary>ONNX QuantizeLinear float32 → uint8, per tensor.</summary>
+        private static EdgeGraph QQuantize(int count)
+        {
+            var g = new EdgeGraph();
+            int x = QAct(g, "x", DType.Float32, new[] { 1, count }), y = QAct(g, "y", DType.UInt8, new[] { 1, count });
+            g.Ops.Add(new EdgeOp
+            {
+                Type = OpType.Quantize, Inputs = new[] { x }, Outputs = new[] { y },
+                Options = new AffineQuantizeOptions { RequantRule = RequantRuleKind.OnnxRuntimeFloat, Scales = new[] { 0.02f }, ZeroPoints = new[] { 128 }, Scale = 0.02f, ZeroPoint = 128 },
+            });
             return Io(g, x, y);
         }
 

@@ -48,6 +48,7 @@ namespace Edge.Converter.Onnx
             "QuantizeLinear", "DequantizeLinear", "QLinearConv", "QLinearMatMul", "ConvInteger", "MatMulInteger",
             "Conv", "MatMul", "Gemm", "Add", "Mul", "Relu", "Clip", "MaxPool", "AveragePool", "GlobalAveragePool", "Concat",
             "Sigmoid", "Softmax", "Pad", "Reshape", "Flatten", "Transpose", "Squeeze", "Unsqueeze", "Identity", "Constant",
+            "QLinearAdd", "QLinearMul", "QLinearGlobalAveragePool", "QGemm",
         };
 
         public static EdgeGraph Import(OnnxModel model, OnnxImportOptions options = null)
@@ -205,7 +206,7 @@ namespace Edge.Converter.Onnx
             private void CheckQuantized()
             {
                 bool quantized = _m.Graph.Nodes.Any(n => n.OpType is "QuantizeLinear" or "DequantizeLinear" or "QLinearConv"
-                    or "QLinearMatMul" or "ConvInteger" or "MatMulInteger" or "QLinearAdd" or "QLinearMul" or "QGemm");
+                    or "QLinearMatMul" or "ConvInteger" or "MatMulInteger" or "QLinearAdd" or "QLinearMul" or "QLinearGlobalAveragePool" or "QGemm");
                 if (!quantized)
                     throw Error("float model: no QuantizeLinear/DequantizeLinear or QLinear* or *Integer operators. Edge runs quantized models: " +
                                 "quantize it first — `edge convert model.onnx --calibration DIR` (post-training quantization) or onnxruntime's quantize_static (QDQ)");
@@ -228,6 +229,9 @@ namespace Edge.Converter.Onnx
                     case "ConvInteger": LowerConvInteger(n); return;
                     case "QLinearMatMul": LowerQLinearMatMul(n); return;
                     case "MatMulInteger": LowerMatMulInteger(n); return;
+                    case "QLinearAdd": case "QLinearMul": RequireMsDomain(n); LowerQLinearBinary(n); return;
+                    case "QLinearGlobalAveragePool": RequireMsDomain(n); LowerQLinearGlobalAveragePool(n); return;
+                    case "QGemm": RequireMsDomain(n); LowerQGemm(n); return;
                     case "Conv": LowerQdqConv(n); return;
                     case "MatMul": LowerQdqMatMul(n, gemm: false); return;
                     case "Gemm": LowerQdqMatMul(n, gemm: true); return;
@@ -362,7 +366,7 @@ namespace Edge.Converter.Onnx
                 var yType = TypeOfConst(n, 7, "y_zero_point");
                 OnnxTensor bias = n.Inputs.Count > 8 && n.Inputs[8].Length > 0 ? Const(n, 8, "bias") : null;
                 var w = Const(n, 3, "w");
-                EmitConv(n, Value(n.Inputs[0], "x"), xs, xz, w, ws, wzp, bias, ys, yz, yType, n.Outputs[0]);
+                EmitConv(n, Value(n.Inputs[0], "x"), xs, xz, w, ws, wzp, bias, ys, yz, yType, n.Outputs[0], qoperator: true);
             }
 
             private void LowerConvInteger(OnnxNode n)
@@ -381,7 +385,38 @@ namespace Edge.Converter.Onnx
                 var bz = ConstInts(n, 5, "b_zero_point");
                 var ys = ScalarF(n, 6, "y_scale"); int yz = ScalarZp(n, 7);
                 var yType = TypeOfConst(n, 7, "y_zero_point");
-                EmitMatMul(n, a, az, n.Inputs[3], false, bz, null, yType, n.Outputs[0], @as, bs, ys, yz);
+                EmitMatMul(n, a, az, n.Inputs[3], false, bz, null, yType, n.Outputs[0], @as, bs, ys, yz, qoperator: true);
+            }
+
+            /// <summary>
+            /// QGemm (com.microsoft, QOperator form): (A, a_scale, a_zero_point, B, b_scale, b_zero_point, C, y_scale,
+            /// y_zero_point) — what ONNX Runtime fuses DQ→Gemm→Q into, so the QDQ Gemm's lowering: output scale
+            /// alpha · a_scale · b_scale[j] / y_scale with alpha = 1, int32 bias C per column. A float output (no
+            /// y_scale / y_zero_point), alpha ≠ 1, transA and a C that is not one value per column are not supported.
+            /// </summary>
+            private void LowerQGemm(OnnxNode n)
+            {
+                if (n.Inputs.Count < 9 || n.Inputs[7].Length == 0 || n.Inputs[8].Length == 0)
+                    throw Error("QGemm without y_scale and y_zero_point (float output) is not supported; Edge imports the quantized-output form");
+                if (n.Float("alpha", 1f) != 1f) throw Error("QGemm with alpha ≠ 1 is not supported");
+                if (n.Int("transA", 0) != 0) throw Error("QGemm with transA is not supported");
+                var a = Value(n.Inputs[0], "A");
+                float @as = ScalarF(n, 1, "a_scale");
+                int az = ScalarZp(n, 2);
+                var bs = Const(n, 4, "b_scale").AsFloats();
+                var bz = ConstInts(n, 5, "b_zero_point");
+                OnnxTensor bias = null;
+                if (n.Inputs[6].Length > 0)
+                {
+                    bias = Const(n, 6, "C");
+                    if (bias.DataType != OnnxDataType.Int32) throw Error($"C '{bias.Name}' is {bias.DataType}; int32 expected");
+                    if (bias.Dims.Length > 2 || (bias.Dims.Length == 2 && bias.Dims[0] != 1))
+                        throw Error($"C of shape [{string.Join(",", bias.Dims)}] is not supported (one value per column: [N] or [1, N])");
+                }
+                float ys = ScalarF(n, 7, "y_scale");
+                int yz = ScalarZp(n, 8);
+                var yType = TypeOfConst(n, 8, "y_zero_point");
+                EmitMatMul(n, a, az, n.Inputs[3], n.Int("transB", 0) != 0, bz, bias, yType, n.Outputs[0], @as, bs, ys, yz, qoperator: true);
             }
 
             private void LowerMatMulInteger(OnnxNode n)
@@ -511,7 +546,7 @@ namespace Edge.Converter.Onnx
             /// <summary>
             /// DQ→Add/Mul→Q: ONNX Runtime fuses it into QLinearAdd / QLinearMul (com.microsoft) and on x86-64 runs
             /// int8 QDQ groups on uint8 (QDQS8ToU8Transformer: values and zero points + 128), so the float constants
-            /// are computed in that domain, in ONNX Runtime's order of operations.
+            /// are computed in that domain.
             /// </summary>
             private void LowerQdqBinary(OnnxNode n)
             {
@@ -519,65 +554,146 @@ namespace Edge.Converter.Onnx
                 var db = RequireDq(n, 1, "input B");
                 if (da.Scale.Length != 1 || db.Scale.Length != 1) throw Error("inputs must be quantized per tensor");
                 var (q, ys, yz, yType) = GroupOutput(n);
-                var a = Value(da.Source, "input A");
-                var b = Value(db.Source, "input B");
+                EmitBinary(n.OpType == "Add" ? 0 : 1, da.Source, Value(da.Source, "input A"), da.Scale[0], da.ZeroPoint[0],
+                           db.Source, Value(db.Source, "input B"), db.Scale[0], db.ZeroPoint[0], ys[0], yz, yType, q.Outputs[0],
+                           uint8Domain: yType == DType.Int8);
+            }
+
+            /// <summary>
+            /// QLinearAdd / QLinearMul (com.microsoft, QOperator form): (A, A_scale, A_zero_point, B, B_scale,
+            /// B_zero_point, C_scale, C_zero_point). ONNX Runtime runs them with MLAS's kernel of the element type
+            /// (int8 stays int8: no uint8 domain here); absent zero points are 0.
+            /// </summary>
+            private void LowerQLinearBinary(OnnxNode n)
+            {
+                if (n.Inputs.Count < 7) throw Error($"{n.OpType} needs at least 7 inputs (A, A_scale, A_zero_point, B, B_scale, B_zero_point, C_scale)");
+                var a = Value(n.Inputs[0], "A");
+                var b = Value(n.Inputs[3], "B");
+                float sa = ScalarF(n, 1, "A_scale"), sb = ScalarF(n, 4, "B_scale"), sc = ScalarF(n, 6, "C_scale");
+                int za = OptionalZp(n, 2, a.Type, "A_zero_point"), zb = OptionalZp(n, 5, b.Type, "B_zero_point");
+                int zc = OptionalZp(n, 7, a.Type, "C_zero_point");
+                EmitBinary(n.OpType == "QLinearAdd" ? 0 : 1, n.Inputs[0], a, sa, za, n.Inputs[3], b, sb, zb, sc, zc, a.Type, n.Outputs[0], uint8Domain: false);
+            }
+
+            /// <summary>
+            /// ONNX Runtime's QLinearAdd / QLinearMul on x86-64 (MLAS qladd_avx2.cpp with FMA, qlmul.cpp SSE2), as
+            /// QLINEAR_BINARY: the float constants in ONNX Runtime's order of operations. <paramref name="uint8Domain"/>:
+            /// int8 computed on uint8 (ONNX Runtime's int8→uint8 conversion of QDQ groups), else in the element type.
+            /// Same shapes, or one single-element input.
+            /// </summary>
+            private void EmitBinary(int kind, string aName, Val a, float sa, int za, string bName, Val b, float sb, int zb,
+                                    float sc, int zc, DType yType, string outName, bool uint8Domain)
+            {
                 if (a.Type != yType || b.Type != yType) throw Error("inputs and output must share the element type");
+                if (yType != DType.Int8 && yType != DType.UInt8) throw Error($"element type {yType} is not supported (int8 and uint8 are)");
+                Annotate(a, sa, za); Annotate(b, sb, zb);   // e.g. a QOperator model's 8-bit inputs
+                long countA = a.OnnxShape.Aggregate(1L, (x, y) => x * y), countB = b.OnnxShape.Aggregate(1L, (x, y) => x * y);
                 bool sameShape = a.OnnxShape.SequenceEqual(b.OnnxShape);
-                if (!sameShape && a.OnnxShape.Aggregate(1L, (x, y) => x * y) != 1 && b.OnnxShape.Aggregate(1L, (x, y) => x * y) != 1)
+                if (!sameShape && countA != 1 && countB != 1)
                     throw Error($"broadcasting [{string.Join(",", a.OnnxShape)}] with [{string.Join(",", b.OnnxShape)}] is not supported (same shapes or a single element)");
-                if (a.Nhwc != b.Nhwc) { a = ToOnnxLayout(da.Source, a); b = ToOnnxLayout(db.Source, b); }
-                var shapeOf = a.OnnxShape.Aggregate(1L, (x, y) => x * y) >= b.OnnxShape.Aggregate(1L, (x, y) => x * y) ? a : b;
-                int shift = yType == DType.Int8 ? 128 : 0;
-                int zpA = da.ZeroPoint[0] + shift, zpB = db.ZeroPoint[0] + shift, zpC = yz + shift;
-                float sa = da.Scale[0], sb = db.Scale[0], sc = ys[0];
+                if (countA == 1 && countB > 1)
+                {
+                    // ONNX Runtime (qlinear_binary_op.cc) passes a single-element A to MLAS as its B, the other input as its A.
+                    (a, b) = (b, a); (aName, bName) = (bName, aName); (sa, sb) = (sb, sa); (za, zb) = (zb, za); (countA, countB) = (countB, countA);
+                }
+                if (!sameShape && b.OnnxShape.Length > a.OnnxShape.Length)
+                    throw Error($"a single-element input of higher rank than the other ([{string.Join(",", b.OnnxShape)}] with [{string.Join(",", a.OnnxShape)}]) is not supported");
+                if (a.Nhwc != b.Nhwc) { a = ToOnnxLayout(aName, a); b = ToOnnxLayout(bName, b); }
+                var shapeOf = countA >= countB ? a : b;
+                int shift = uint8Domain ? 128 : 0;
+                int zpA = za + shift, zpB = zb + shift, zpC = zc + shift;
                 var o = new QLinearBinaryOptions { Shift = shift, ZeroPointA = zpA, ZeroPointB = zpB };
-                if (n.OpType == "Add")
+                if (kind == 0)
                 {
                     o.Kind = 0;
                     o.RatioA = sa / sc;
                     o.RatioB = sb / sc;
                     // MLAS qladd_avx2.cpp: (float)ZeroPointC - (ScaleRatio_AC * ZeroPointA + ScaleRatio_BC * ZeroPointB),
-                    // each operation rounded to float32 (checked against ONNX Runtime on the add_all_* models).
-                    o.Fixed = (float)zpC - (float)((float)(o.RatioA * zpA) + (float)(o.RatioB * zpB));
+                    // compiled with the first product and the sum fused (FMA), and a single-element B's term
+                    // VectorFixedPart + B * ScaleRatio_BC fused likewise, which the kernel's inner fma reproduces. Pinned by
+                    // the qop_add_scalar_* models, whose single-element values were chosen where the candidate orders differ.
+                    o.Fixed = (float)zpC - MathF.FusedMultiplyAdd(o.RatioA, (float)zpA, (float)(o.RatioB * zpB));
                 }
                 else
                 {
                     o.Kind = 1;
-                    o.RatioA = sa * sb / sc;   // MLAS qlmul.cpp: ScaleA * ScaleB / ScaleC
+                    o.RatioA = sa * sb / sc;   // MLAS qlmul.cpp: ScaleA * ScaleB / ScaleC (the product commutes: the swap changes nothing)
                     o.Fixed = zpC;
                 }
-                var outVal = NewVal(q.Outputs[0], shapeOf.OnnxShape, yType, shapeOf.Nhwc, ys[0], yz);
+                var outVal = NewVal(outName, shapeOf.OnnxShape, yType, shapeOf.Nhwc, sc, zc);
                 Emit(OpType.QLinearBinary, new[] { a.Tensor, b.Tensor }, new[] { outVal.Tensor }, o, shapeOf.OnnxShape.Aggregate(1L, (x, y) => x * y));
             }
 
-            /// <summary>
-            /// DQ→GlobalAveragePool→Q: ONNX Runtime's QLinearGlobalAveragePool (MLAS qlgavgpool.cpp, x86):
-            /// acc = Σ(x − x_zp) in int32, then float32(acc) · scale with scale = x_scale / (y_scale · float(N)),
-            /// round half to even, + y_zp — exactly a depthwise QLINEAR_CONV with all-one weights over the whole image
-            /// and that output scale, which is how it is emitted.
-            /// </summary>
+            /// <summary>DQ→GlobalAveragePool→Q: ONNX Runtime's QLinearGlobalAveragePool (int8 runs on uint8 there, with the same result).</summary>
             private void LowerQdqGlobalAveragePool(OnnxNode n)
             {
                 var dx = RequireDq(n, 0, "input X");
                 if (dx.Scale.Length != 1) throw Error("input X must be quantized per tensor");
                 var (q, ys, yz, yType) = GroupOutput(n);
                 var x = Value(dx.Source, "input X");
+                EmitGlobalAveragePool(dx.Source, x, dx.Scale[0], dx.ZeroPoint[0], ys[0], yz, yType, q.Outputs[0], channelsLast: false);
+            }
+
+            /// <summary>
+            /// QLinearGlobalAveragePool (com.microsoft, QOperator form): (X, x_scale, x_zero_point, y_scale,
+            /// y_zero_point), attribute channels_last (0: NCHW, 1: NHWC).
+            /// </summary>
+            private void LowerQLinearGlobalAveragePool(OnnxNode n)
+            {
+                if (n.Inputs.Count < 5) throw Error("QLinearGlobalAveragePool needs 5 inputs (X, x_scale, x_zero_point, y_scale, y_zero_point)");
+                var x = Value(n.Inputs[0], "X");
+                float xs = ScalarF(n, 1, "x_scale"), ys = ScalarF(n, 3, "y_scale");
+                int xz = OptionalZp(n, 2, x.Type, "x_zero_point"), yz = OptionalZp(n, 4, x.Type, "y_zero_point");
+                long cl = n.Int("channels_last", 0);
+                if (cl != 0 && cl != 1) throw Error($"channels_last = {cl}; 0 or 1 expected");
+                EmitGlobalAveragePool(n.Inputs[0], x, xs, xz, ys, yz, x.Type, n.Outputs[0], channelsLast: cl == 1);
+            }
+
+            /// <summary>
+            /// ONNX Runtime's QLinearGlobalAveragePool (MLAS qlgavgpool.cpp, x86, uint8 and int8 kernels alike):
+            /// acc = Σx − x_zp·N in int32 (exact), then MlasRequantizeOutput: float32(acc) · scale with
+            /// scale = x_scale / (y_scale · float(N)), round half to even, + y_zp, clamped — exactly a depthwise
+            /// QLINEAR_CONV with all-one weights over the whole image and that output scale, which is how it is emitted.
+            /// MLAS refuses N ≥ 2^24 and scale outside [2^-32, 256) ("parameter out of computation range"); so does this.
+            /// channelsLast: the ONNX value is [N, H, W, C] (output [N, 1, 1, C]), else [N, C, H, W] (output [N, C, 1, 1]).
+            /// </summary>
+            private void EmitGlobalAveragePool(string xName, Val x, float xScale, int xZp, float yScale, int yZp, DType yType, string outName, bool channelsLast)
+            {
                 if (x.Type != yType) throw Error("input and output must share the element type");
-                if (x.OnnxShape.Length != 4) throw Error("only rank-4 (NCHW) GlobalAveragePool is supported");
-                x = ToNhwc(dx.Source, x);
-                long c = x.OnnxShape[1], h = x.OnnxShape[2], w = x.OnnxShape[3];
-                float scale = dx.Scale[0] / (ys[0] * (float)(h * w));
+                if (yType != DType.Int8 && yType != DType.UInt8) throw Error($"element type {yType} is not supported (int8 and uint8 are)");
+                Annotate(x, xScale, xZp);
+                if (x.OnnxShape.Length != 4)
+                    throw Error($"only rank-4 ({(channelsLast ? "NHWC" : "NCHW")}) input is supported, got [{string.Join(",", x.OnnxShape)}]");
+                long batch, c, h, w;
+                Val input;
+                if (channelsLast)
+                {
+                    input = ToOnnxLayout(xName, x);   // the ONNX value itself is NHWC: the Edge tensor in ONNX order
+                    batch = input.OnnxShape[0]; h = input.OnnxShape[1]; w = input.OnnxShape[2]; c = input.OnnxShape[3];
+                }
+                else
+                {
+                    input = ToNhwc(xName, x);
+                    batch = input.OnnxShape[0]; c = input.OnnxShape[1]; h = input.OnnxShape[2]; w = input.OnnxShape[3];
+                }
+                long image = h * w;
+                if (image >= 0x1000000) throw Error($"the image has {image} pixels; ONNX Runtime's kernel refuses 2^24 or more");
+                float scale = xScale / (yScale * (float)image);
+                if (scale < 1f / 4294967296f || scale >= 256f)   // 2^-32
+                    throw Error($"x_scale / (y_scale · {image}) = {scale} is outside [2^-32, 256), which ONNX Runtime's kernel refuses (parameter out of computation range)");
                 var ones = new byte[c * h * w];
                 for (int i = 0; i < ones.Length; i++) ones[i] = 1;
-                int wt = _g.AddTensor(new EdgeTensor { Name = n.Name + "/ones", DType = DType.Int8, Shape = new[] { (int)c, (int)h, (int)w, 1 }, Data = ones });
+                int wt = _g.AddTensor(new EdgeTensor { Name = (_node?.Name ?? outName) + "/ones", DType = DType.Int8, Shape = new[] { (int)c, (int)h, (int)w, 1 }, Data = ones });
                 var opts = new QLinearConvOptions
                 {
-                    Group = (int)c, InputZeroPoint = dx.ZeroPoint[0], WeightZeroPoint = new int[c], OutputZeroPoint = yz,
+                    Group = (int)c, InputZeroPoint = xZp, WeightZeroPoint = new int[c], OutputZeroPoint = yZp,
                     OutputScale = Enumerable.Repeat(scale, (int)c).ToArray(),
                     ActMin = yType == DType.UInt8 ? 0 : -128, ActMax = yType == DType.UInt8 ? 255 : 127,
                 };
-                var outVal = NewVal(q.Outputs[0], new[] { x.OnnxShape[0], c, 1L, 1L }, yType, true, ys[0], yz);
-                Emit(OpType.QLinearConv, new[] { x.Tensor, wt }, new[] { outVal.Tensor }, opts, x.OnnxShape[0] * c * h * w);
+                var outVal = channelsLast
+                    ? NewVal(outName, new[] { batch, 1L, 1L, c }, yType, false, yScale, yZp)
+                    : NewVal(outName, new[] { batch, c, 1L, 1L }, yType, true, yScale, yZp);
+                Emit(OpType.QLinearConv, new[] { input.Tensor, wt }, new[] { outVal.Tensor }, opts, batch * c * h * w);
             }
 
             /// <summary>DQ→AveragePool→Q: ONNX Runtime's QLinearAveragePool (float window sums; int8 in the uint8 domain).</summary>
@@ -969,7 +1085,7 @@ namespace Edge.Converter.Onnx
             // ---- Emission of the integer ops --------------------------------------------------------------
 
             private void EmitConv(OnnxNode n, Val x, float xScale, int xZp, OnnxTensor w, float[] wScale, int[] wZp,
-                                  OnnxTensor bias, float yScale, int yZp, DType yType, string outName)
+                                  OnnxTensor bias, float yScale, int yZp, DType yType, string outName, bool qoperator = false)
             {
                 if (x.Type != DType.Int8 && x.Type != DType.UInt8) throw Error($"input is {x.Type}; int8 or uint8 needed");
                 if (x.OnnxShape.Length != 4) throw Error("only 2-D convolutions (rank-4 NCHW input) are supported");
@@ -1006,7 +1122,10 @@ namespace Edge.Converter.Onnx
                     Group = group, InputZeroPoint = xZp, WeightZeroPoint = Expand(wZp, (int)o), OutputZeroPoint = yZp,
                     // ONNX Runtime's x86-64 GEMM for int8 weights (u8s8, VPMADDUBSW) saturates pair sums to int16; its
                     // depthwise kernel (one input and one output channel per group) does not.
-                    PairSaturation = _options.OrtX86PairSaturation && wType == DType.Int8 && wZp.All(z => z == 0) && !(ipg == 1 && o / group == 1),
+                    // A QLinearConv on int8 activations (QOperator form: no int8→uint8 conversion) runs ONNX Runtime's
+                    // s8s8 kernels, which matched exact accumulation where u8s8 saturates (qop_conv_add_mul_gap_s8).
+                    PairSaturation = _options.OrtX86PairSaturation && wType == DType.Int8 && wZp.All(z => z == 0) && !(ipg == 1 && o / group == 1)
+                                     && !(qoperator && x.Type == DType.Int8),
                 };
                 if (yType != DType.Int32)
                 {
@@ -1021,7 +1140,7 @@ namespace Edge.Converter.Onnx
             }
 
             private void EmitMatMul(OnnxNode n, Val a, int aZp, string bName, bool transB, int[] bZp, OnnxTensor bias, DType yType,
-                                    string outName, float aScale, float[] bScale, float yScale, int yZp)
+                                    string outName, float aScale, float[] bScale, float yScale, int yZp, bool qoperator = false)
             {
                 if (a.Type != DType.Int8 && a.Type != DType.UInt8) throw Error($"input A is {a.Type}; int8 or uint8 needed");
                 if (yType != DType.Int32) Annotate(a, aScale, aZp);
@@ -1075,7 +1194,9 @@ namespace Edge.Converter.Onnx
                 {
                     InputZeroPoint = aZp, WeightZeroPoint = Expand(bZp, (int)nn), OutputZeroPoint = yZp,
                     // ONNX Runtime's x86-64 u8s8 GEMM (VPMADDUBSW) saturates pair sums to int16.
-                    PairSaturation = _options.OrtX86PairSaturation && _g.Tensors[bt].DType == DType.Int8 && bZp.All(z => z == 0),
+                    // (Not for int8 A in the QOperator form: ONNX Runtime runs s8s8 there, as for QLinearConv.)
+                    PairSaturation = _options.OrtX86PairSaturation && _g.Tensors[bt].DType == DType.Int8 && bZp.All(z => z == 0)
+                                     && !(qoperator && a.Type == DType.Int8),
                 };
                 if (yType != DType.Int32)
                 {
@@ -1219,6 +1340,24 @@ namespace Edge.Converter.Onnx
                 var v = t.AsInt64s();
                 if (v.Length != 1) throw Error($"zero point '{t.Name}' must be a scalar");
                 return (int)v[0];
+            }
+
+            /// <summary>An optional scalar zero point (0 when absent) whose element type must be the quantized value's.</summary>
+            private int OptionalZp(OnnxNode n, int input, DType type, string what)
+            {
+                if (input >= n.Inputs.Count || n.Inputs[input].Length == 0) return 0;
+                var t = Const(n, input, what);
+                var zt = MapType(t.DataType, $"{what} '{t.Name}'", false, false);
+                if (zt != type) throw Error($"{what} '{t.Name}' is {zt}, the quantized tensor is {type}");
+                var v = t.AsInt64s();
+                if (v.Length != 1) throw Error($"{what} '{t.Name}' must be a scalar (per-tensor quantization)");
+                return (int)v[0];
+            }
+
+            /// <summary>The QLinear* contrib ops live in ONNX Runtime's com.microsoft domain.</summary>
+            private void RequireMsDomain(OnnxNode n)
+            {
+                if (n.Domain != "com.microsoft") throw Error($"{n.OpType} is an ONNX Runtime contrib op: domain 'com.microsoft' expected, got '{n.Domain}'");
             }
 
             private int[] ConstInts(OnnxNode n, int input, string what) => Const(n, input, what).AsInt64s().Select(v => (int)v).ToArray();

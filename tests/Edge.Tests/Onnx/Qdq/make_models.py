@@ -115,9 +115,10 @@ class G:
         vi.type.tensor_type.elem_type = TensorProto.FLOAT
         self.outputs.append(vi)
 
-    def save(self, opset=13):
+    def save(self, opset=13, ms=False):
         g = helper.make_graph(self.nodes, self.name, self.inputs, self.outputs, self.inits)
-        m = helper.make_model(g, opset_imports=[helper.make_opsetid('', opset)], producer_name='edge-qdq-tests')
+        imports = [helper.make_opsetid('', opset)] + ([helper.make_opsetid('com.microsoft', 1)] if ms else [])
+        m = helper.make_model(g, opset_imports=imports, producer_name='edge-qdq-tests')
         m.ir_version = 7
         # (onnx 1.12's checker insists on output shapes; ONNX Runtime validates the model when it loads it)
         onnx.save(m, os.path.join(HERE, self.name + '.onnx'))
@@ -395,6 +396,117 @@ for kind in ('u8',):
     r = g.op('LeakyRelu', [x], alpha=0.1)
     g.output(g.qdq(r, *act(-0.1, 1, kind)))
     g.save()
+
+# QOperator form of the elementwise ops and global average pooling (ONNX Runtime's com.microsoft contrib ops
+# QLinearAdd, QLinearMul, QLinearGlobalAveragePool) with 8-bit model inputs and outputs. Own random generator, so
+# the models above keep their inputs.
+rng_ms = np.random.default_rng(20261207)
+
+
+def q_input(g, shape, kind, values=None):
+    t, npt, qmin, qmax = QT[kind]
+    nm = f'input_{len(g.inputs)}'
+    g.inputs.append(helper.make_tensor_value_info(nm, t, shape))
+    g.feeds.append((rng_ms.integers(qmin, qmax + 1, size=shape) if values is None else np.asarray(values).reshape(shape)).astype(npt))
+    return nm
+
+
+def q_output(g, name, kind):
+    vi = onnx.ValueInfoProto(); vi.name = name; vi.type.tensor_type.elem_type = QT[kind][0]
+    g.outputs.append(vi)
+
+
+def ms_binary(g, op, a, sa, za, b, sb, zb, sc, zc, out=None):
+    npt = QT[g.kind][1]
+    y = out or g.uid(op.lower())
+    g.nodes.append(helper.make_node(op, [a, g.const(np.float32(sa)), g.const(np.array(za, npt)), b, g.const(np.float32(sb)),
+                                         g.const(np.array(zb, npt)), g.const(np.float32(sc)), g.const(np.array(zc, npt))],
+                                    [y], name=g.uid(op + '_'), domain='com.microsoft'))
+    return y
+
+
+def ms_gap(g, x, sx, zx, sy, zy, channels_last, out=None):
+    npt = QT[g.kind][1]
+    y = out or g.uid('gap')
+    g.nodes.append(helper.make_node('QLinearGlobalAveragePool', [x, g.const(np.float32(sx)), g.const(np.array(zx, npt)),
+                                                                 g.const(np.float32(sy)), g.const(np.array(zy, npt))],
+                                    [y], name=g.uid('QGap_'), domain='com.microsoft', channels_last=channels_last))
+    return y
+
+
+for kind in ('u8', 's8'):
+    _, npt, qmin, qmax = QT[kind]
+    sh = 0 if kind == 'u8' else -128
+    for op, (sa, za, sb, zb, sc, zc) in (('QLinearAdd', (0.0173, 37, 0.00931, 201, 0.0219, 90)),
+                                         ('QLinearMul', (0.0173, 37, 0.0311, 201, 0.0397, 15))):
+        za, zb, zc = za + sh, zb + sh, zc + sh
+        short = 'add' if op == 'QLinearAdd' else 'mul'
+        # Same shapes, random values; every value of A against every 4th value of B.
+        g = G(f'qop_{short}_{kind}', kind)
+        ms_binary(g, op, q_input(g, [1, 3, 5, 7], kind), sa, za, q_input(g, [1, 3, 5, 7], kind), sb, zb, sc, zc, out='output_0')
+        q_output(g, 'output_0', kind); g.save(ms=True)
+        g = G(f'qop_{short}_all_{kind}', kind)
+        qa = np.repeat(np.arange(qmin, qmax + 1), 64)
+        qb = np.tile(np.arange(qmin, qmax + 1, 4), 256)
+        ms_binary(g, op, q_input(g, [1, 1, 256, 64], kind, qa), sa, za, q_input(g, [1, 1, 256, 64], kind, qb), sb, zb, sc, zc, out='output_0')
+        q_output(g, 'output_0', kind); g.save(ms=True)
+        # A single-element B ([1]) and a single-element A ([1, 1, 1, 1]) against every value of the other input, one
+        # node per single-element input: a random value, then (QLinearAdd) the values for which the candidate float
+        # orders of MLAS's single-element path (a fused or a separate multiply-add for the constant part, and which
+        # operand is the vector) round differently (found by simulating them with these scales).
+        extra_b = {'u8': [176], 's8': []}[kind] if short == 'add' else []
+        extra_a = {'u8': [84, 159, 184, 209, 247], 's8': [-113, -94, -69, 56, 81]}[kind] if short == 'add' else []
+        g = G(f'qop_{short}_scalar_b_{kind}', kind)
+        a = q_input(g, [1, 2, 16, 8], kind, np.tile(np.arange(qmin, qmax + 1), 1))
+        for k, v in enumerate([None] + extra_b):
+            ms_binary(g, op, a, sa, za, q_input(g, [1], kind, None if v is None else [v]), sb, zb, sc, zc, out=f'output_{k}')
+            q_output(g, f'output_{k}', kind)
+        g.save(ms=True)
+        g = G(f'qop_{short}_scalar_a_{kind}', kind)
+        b = q_input(g, [1, 4, 8, 8], kind, np.arange(qmin, qmax + 1))
+        for k, v in enumerate([None] + extra_a):
+            ms_binary(g, op, q_input(g, [1, 1, 1, 1], kind, None if v is None else [v]), sa, za, b, sb, zb, sc, zc, out=f'output_{k}')
+            q_output(g, f'output_{k}', kind)
+        g.save(ms=True)
+    # Global average pooling, NCHW (channels_last 0) and NHWC (channels_last 1), several image sizes.
+    for cl, shape, (sx, zx, sy, zy) in ((0, [1, 6, 5, 5], (0.02, 11, 0.004, 120)), (0, [2, 3, 9, 7], (0.05, 200, 0.03, 7)),
+                                        (0, [1, 10, 16, 16], (0.0173, 37, 0.00531, 131)),
+                                        (1, [1, 5, 5, 6], (0.02, 11, 0.004, 120)), (1, [2, 9, 7, 3], (0.05, 200, 0.03, 7)),
+                                        (1, [1, 16, 16, 10], (0.0173, 37, 0.00531, 131))):
+        g = G(f'qop_gap_{"nhwc" if cl else "nchw"}_{"x".join(map(str, shape))}_{kind}', kind)
+        ms_gap(g, q_input(g, shape, kind), sx, zx + sh, sy, zy + sh, cl, out='output_0')
+        q_output(g, 'output_0', kind); g.save(ms=True)
+    # A chain: QLinearConv (computed NHWC inside Edge) + an NCHW input through QLinearAdd, QLinearMul by a
+    # single-element input, then QLinearGlobalAveragePool.
+    g = G(f'qop_conv_add_mul_gap_{kind}', kind)
+    x = q_input(g, [1, 2, 6, 6], kind)
+    w = rng_ms.integers(-127, 128, size=(3, 2, 3, 3)).astype(np.int8)
+    c = g.uid('qconv')
+    g.nodes.append(helper.make_node('QLinearConv', [x, g.const(np.float32(0.02)), g.const(np.array(11 + sh, npt)),
+                                                    g.const(w), g.const(np.float32(0.004)), g.const(np.array(0, np.int8)),
+                                                    g.const(np.float32(0.05)), g.const(np.array(120 + sh, npt))],
+                                    [c], name='QConv', pads=[1, 1, 1, 1], kernel_shape=[3, 3]))
+    r = q_input(g, [1, 3, 6, 6], kind)
+    s = ms_binary(g, 'QLinearAdd', c, 0.05, 120 + sh, r, 0.031, 140 + sh, 0.07, 100 + sh)
+    m = ms_binary(g, 'QLinearMul', s, 0.07, 100 + sh, q_input(g, [1], kind), 0.01, 128 + sh, 0.09, 90 + sh)
+    ms_gap(g, m, 0.09, 90 + sh, 0.02, 110 + sh, 0, out='output_0')
+    q_output(g, 'output_0', kind); g.save(ms=True)
+
+# QGemm (com.microsoft): full-range int8 weights (transB) with a per-column int32 bias, per tensor and per column.
+for kind in ('u8', 's8'):
+    t, npt, qmin, qmax = QT[kind]
+    sh = 0 if kind == 'u8' else -128
+    for pc in (False, True):
+        g = G(f'qop_qgemm_{kind}_{"pc" if pc else "pt"}', kind)
+        a = q_input(g, [3, 40], kind)
+        w = rng_ms.integers(-128, 128, size=(6, 40)).astype(np.int8)
+        bscale = (rng_ms.uniform(0.002, 0.006, size=6) if pc else np.array(0.004)).astype(np.float32)
+        bzp = np.zeros(6 if pc else (), np.int8)
+        g.nodes.append(helper.make_node('QGemm', [a, g.const(np.float32(0.02)), g.const(np.array(11 + sh, npt)), g.const(w),
+                                                  g.const(bscale), g.const(bzp), g.const(rng_ms.integers(-3000, 3000, size=6).astype(np.int32)),
+                                                  g.const(np.float32(0.6)), g.const(np.array(130 + sh, npt))],
+                                        ['output_0'], name='QGemm', domain='com.microsoft', transB=1))
+        q_output(g, 'output_0', kind); g.save(ms=True)
 
 with open(os.path.join(HERE, 'manifest.json'), 'w') as f:
     json.dump(manifest, f, indent=1)
