@@ -64,5 +64,47 @@ namespace Edge.Kernels.Reference
                 }
             }
         }
+
+        /// <summary>
+        /// float32 MAX_POOL_2D (format 1.2, edge convert --dynamic; ONNX MaxPool): the largest element of the window
+        /// clipped to the image (padding taps skipped), no clamp; an empty window yields −infinity.
+        /// </summary>
+        public static void EvalFloat(
+            byte[] input, int inputOffset, int batches, int inH, int inW, int depth,
+            byte[] output, int outputOffset, int outH, int outW,
+            int filterH, int filterW, int strideH, int strideW, int padTop, int padLeft)
+        {
+            for (int b = 0; b < batches; b++)
+            {
+                int inBatch = b * inH * inW * depth;
+                for (int oy = 0; oy < outH; oy++)
+                {
+                    int inYOrigin = oy * strideH - padTop;
+                    int fyStart = inYOrigin < 0 ? -inYOrigin : 0;
+                    int fyEnd = inH - inYOrigin < filterH ? inH - inYOrigin : filterH;
+                    for (int ox = 0; ox < outW; ox++)
+                    {
+                        int inXOrigin = ox * strideW - padLeft;
+                        int fxStart = inXOrigin < 0 ? -inXOrigin : 0;
+                        int fxEnd = inW - inXOrigin < filterW ? inW - inXOrigin : filterW;
+                        int outPixel = ((b * outH + oy) * outW + ox) * depth;
+                        for (int c = 0; c < depth; c++)
+                        {
+                            float max = float.NegativeInfinity;
+                            for (int fy = fyStart; fy < fyEnd; fy++)
+                            {
+                                int rowBase = inBatch + (inYOrigin + fy) * inW * depth;
+                                for (int fx = fxStart; fx < fxEnd; fx++)
+                                {
+                                    float v = QuantRounding.ReadFloat(input, inputOffset + 4 * (rowBase + (inXOrigin + fx) * depth + c));
+                                    if (v > max) max = v;
+                                }
+                            }
+                            QuantRounding.WriteFloat(output, outputOffset + 4 * (outPixel + c), max);
+                        }
+                    }
+                }
+            }
+        }
     }
 }

@@ -57,6 +57,8 @@ namespace Edge.Runtime
         Lookup = 39,
         QLinearAveragePool = 40,
         QLinearSoftmax = 41,
+        DynamicConv2D = 42,
+        DynamicFullyConnected = 43,
     }
 
     /// <summary>The schema's RequantRule: which requantization rule an op applies (format 1.2).</summary>
@@ -103,6 +105,8 @@ namespace Edge.Runtime
         public const int Lookup = 29;
         public const int QLinearAveragePool = 30;
         public const int QLinearSoftmax = 31;
-        public const int Count = 32;
+        public const int DynamicConv2D = 32;
+        public const int DynamicFullyConnected = 33;
+        public const int Count = 34;
     }
 }

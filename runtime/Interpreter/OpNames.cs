@@ -49,11 +49,13 @@ namespace Edge.Runtime
                 case OpType.Lookup: return "LOOKUP";
                 case OpType.QLinearAveragePool: return "QLINEAR_AVERAGE_POOL";
                 case OpType.QLinearSoftmax: return "QLINEAR_SOFTMAX";
+                case OpType.DynamicConv2D: return "DYNAMIC_CONV_2D";
+                case OpType.DynamicFullyConnected: return "DYNAMIC_FULLY_CONNECTED";
                 default: return "UNKNOWN";
             }
         }
 
         /// <summary>Number of op types this runtime knows (valid OpType values are 0 .. Count-1).</summary>
-        public const int Count = 42;
+        public const int Count = 44;
     }
 }

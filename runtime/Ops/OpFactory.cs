@@ -53,6 +53,8 @@ namespace Edge.Runtime
                 case OpType.Lookup: return LookupOp.Prepare(d);
                 case OpType.QLinearAveragePool: return QLinearAveragePoolOp.Prepare(d);
                 case OpType.QLinearSoftmax: return QLinearSoftmaxOp.Prepare(d);
+                case OpType.DynamicConv2D: return DynamicQuantOp.PrepareConv(d);
+                case OpType.DynamicFullyConnected: return DynamicQuantOp.PrepareFullyConnected(d);
                 default:
                     throw d.Error("is not supported by this runtime build");
             }

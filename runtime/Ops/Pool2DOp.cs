@@ -35,7 +35,8 @@ namespace Edge.Runtime
             op._in = OpCheck.Required(d, 0, "input");
             op._out = d.Output(0);
             // uint8 (format 1.2, ONNX) only for MAX_POOL_2D; int8 otherwise.
-            if (!(op._max && op._in.Type == DType.UInt8)) OpCheck.Type(d, op._in, DType.Int8, "input");
+            // float32 (format 1.2, edge convert --dynamic) only for MAX_POOL_2D, without a clamp.
+            if (!(op._max && (op._in.Type == DType.UInt8 || op._in.Type == DType.Float32))) OpCheck.Type(d, op._in, DType.Int8, "input");
             OpCheck.Type(d, op._out, op._in.Type, "output");
             OpCheck.Rank(d, op._in, 4, "input");
             OpCheck.Rank(d, op._out, 4, "output");
@@ -61,7 +62,11 @@ namespace Edge.Runtime
             OpCheck.Dim(d, op._out, 3, i[3], "output");
             op._actMin = d.Int(ActMin, 0, "act_min");
             op._actMax = d.Int(ActMax, 0, "act_max");
-            if (op._in.Type == DType.UInt8)
+            if (op._in.Type == DType.Float32)
+            {
+                if (op._actMin != 0 || op._actMax != 0) throw d.Error("a float32 MAX_POOL_2D has no activation range (act_min = act_max = 0)");
+            }
+            else if (op._in.Type == DType.UInt8)
             {
                 if (op._actMin < 0 || op._actMax > 255 || op._actMin > op._actMax) throw d.Error("activation range is not within uint8");
             }
@@ -72,7 +77,10 @@ namespace Edge.Runtime
         public override void Eval(byte[] arena, byte[] model)
         {
             int[] i = _in.Shape, o = _out.Shape;
-            if (_max)
+            if (_max && _in.Type == DType.Float32)
+                MaxPool2D.EvalFloat(Data(_in, arena, model), _in.DataOffset, i[0], i[1], i[2], i[3], arena, _out.DataOffset, o[1], o[2],
+                    _filterH, _filterW, _strideH, _strideW, _padTop, _padLeft);
+            else if (_max)
                 MaxPool2D.Eval(Data(_in, arena, model), _in.DataOffset, i[0], i[1], i[2], i[3], arena, _out.DataOffset, o[1], o[2],
                     _filterH, _filterW, _strideH, _strideW, _padTop, _padLeft, _actMin, _actMax, _in.Type == DType.UInt8);
             else

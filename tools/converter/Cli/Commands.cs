@@ -30,9 +30,12 @@ namespace Edge.Converter.Cli
             string output = a.Option("o", "output") ?? throw new UsageException("missing -o OUT.edge");
             bool plan = a.Flag("plan");
             var embed = a.Options("embed-test");
-            var onnxOptions = new OnnxImportOptions { OrtX86PairSaturation = a.Flag("ort-avx2") };
+            bool dynamic = a.Flag("dynamic");
+            var onnxOptions = new OnnxImportOptions { OrtX86PairSaturation = a.Flag("ort-avx2"), Dynamic = dynamic };
             var ptq = PtqOptions.Read(a);
             a.Done(1);
+            if (dynamic && ptq.Given) throw new UsageException("--dynamic and --calibration exclude each other (dynamic quantization needs no calibration set)");
+            if (dynamic && onnxOptions.OrtX86PairSaturation) throw new UsageException("--ort-avx2 does not apply to --dynamic (exact int32 accumulation)");
             if (!File.Exists(input)) throw new FileNotFoundException($"{input}: no such file");
             List<byte[]> selfTest = null;
             var sw = Stopwatch.StartNew();
@@ -44,11 +47,26 @@ namespace Edge.Converter.Cli
                 try { onnx = OnnxReader.ReadModel(source); }
                 catch (OnnxFormatException) { onnx = null; }   // the converter reports it
             }
-            if (onnx != null && QuantizeCommand.IsFloatModel(onnx))
+            if (dynamic)
+            {
+                if (onnx == null || !QuantizeCommand.IsFloatModel(onnx))
+                    throw new ConversionException($"--dynamic: {input} is not a float ONNX model (dynamic quantization takes a float .onnx)");
+                r = QuantizeCommand.ConvertDynamic(input, onnx, source, output, embed.Count == 0 ? null : m =>
+                {
+                    var arrays = embed.Select(Npy.Read).ToList();
+                    if (arrays.Count != m.InputCount)
+                        throw new InputMismatchException($"--embed-test: the model has {m.InputCount} input(s), {arrays.Count} given");
+                    for (int i = 0; i < arrays.Count; i++) CheckInput(m.Input(i), arrays[i], embed[i], i);
+                    return arrays.Select(x => x.Data).ToList();
+                }, stdout);
+                selfTest = embed.Count > 0 ? new List<byte[]>() : null;
+            }
+            else if (onnx != null && QuantizeCommand.IsFloatModel(onnx))
             {
                 if (!ptq.Given)
                     throw new ConversionException($"{input}: float model (no quantization operators): Edge runs int8 models. Quantize it with post-training quantization: " +
-                                                  "edge convert MODEL.onnx --calibration DIR -o OUT.edge (DIR: .npy samples or PNG/PGM images)");
+                                                  "edge convert MODEL.onnx --calibration DIR -o OUT.edge (DIR: .npy samples or PNG/PGM images), " +
+                                                  "or dynamically: edge convert MODEL.onnx --dynamic -o OUT.edge (int8 weights, activations quantized per inference)");
                 r = QuantizeCommand.Convert(input, onnx, source, output, ptq, embed.Count == 0 ? null : m =>
                 {
                     var arrays = embed.Select(Npy.Read).ToList();

@@ -27,6 +27,9 @@ usage:
                                                  post-training int8 quantization of a float ONNX model: DIR holds
                                                  .npy float32 samples or PNG/PGM/PPM images (x = pixel/255, then
                                                  (x - mean)/std); --report: per-layer SQNR/max error, worst first
+  edge convert MODEL.onnx --dynamic -o OUT.edge [--embed-test IN0.npy ...]
+                                                 dynamic quantization of a float ONNX model: int8 weights, each
+                                                 Conv/Gemm/MatMul quantizes its float input per inference
   edge inspect M.edge [--json] [--target esp32]  show ops, tensors, arena and sizes (--target: does it fit the board's heap)
   edge run M.edge --input IN0.npy [--input IN1.npy ...] --output-dir DIR [--profile] [--kernels K] [--threads N]
                                                  run one inference, write DIR/output_0.npy, ...
@@ -136,7 +139,7 @@ exit codes: 0 ok, 1 usage, 2 invalid or unsupported input, 3 internal error";
             }
         }
 
-        private static bool IsFlag(string name) => name is "json" or "plan" or "profile" or "include-model" or "reduce-range";
+        private static bool IsFlag(string name) => name is "json" or "plan" or "profile" or "include-model" or "reduce-range" or "dynamic" or "ort-avx2";
 
         public string Positional(int i, string what)
         {

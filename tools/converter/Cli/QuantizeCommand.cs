@@ -107,6 +107,23 @@ namespace Edge.Converter.Cli
             return cr;
         }
 
+        /// <summary>
+        /// <c>edge convert --dynamic</c>: the float model (after FloatGraphPrep: constants folded, BatchNormalization
+        /// folded, Identity/Dropout dropped) is imported with dynamic quantization and written atomically.
+        /// </summary>
+        public static ConversionResult ConvertDynamic(string input, OnnxModel floatModel, byte[] sourceBytes, string output,
+            Func<Edge.Runtime.EdgeModel, IReadOnlyList<byte[]>> selfTestFor, TextWriter stdout)
+        {
+            var onnx = new OnnxImportOptions { Dynamic = true };
+            var prepared = FloatGraphPrep.Prepare(floatModel);
+            stdout.WriteLine("dynamic quantization: weights per-channel symmetric int8 in ±127; Conv/Gemm/MatMul inputs quantized to uint8 per inference (DynamicQuantizeLinear), exact int32 accumulation, float32 outputs");
+            var cr = ModelConverter.Convert(prepared, Path.GetFileName(input), null, sourceBytes, onnx);
+            var selfTest = selfTestFor?.Invoke(Edge.Runtime.EdgeModel.Load(cr.FileBytesData));
+            if (selfTest != null) cr = ModelConverter.Convert(prepared, Path.GetFileName(input), selfTest, sourceBytes, onnx);
+            WriteAtomic(output, cr.FileBytesData);
+            return cr;
+        }
+
         /// <summary>Temp file + rename: on failure no output file exists.</summary>
         public static void WriteAtomic(string path, byte[] bytes)
         {

@@ -466,6 +466,26 @@ namespace Edge.Converter.Format
                         b.AddInt(2, o.OutputZeroPoint, 0);
                         return b.EndTable();
                     }
+                case DynamicConv2DOptions o:
+                    {
+                        int ws = Vec(b, o.WeightScale);
+                        b.StartTable(12);
+                        b.AddInt(0, o.StrideW, 1); b.AddInt(1, o.StrideH, 1);
+                        b.AddInt(2, o.DilationW, 1); b.AddInt(3, o.DilationH, 1);
+                        b.AddInt(4, o.PadTop, 0); b.AddInt(5, o.PadLeft, 0); b.AddInt(6, o.PadBottom, 0); b.AddInt(7, o.PadRight, 0);
+                        b.AddInt(8, o.Group, 1);
+                        b.AddOffset(9, ws);
+                        b.AddFloat(10, o.ActMin, -float.MaxValue); b.AddFloat(11, o.ActMax, float.MaxValue);
+                        return b.EndTable();
+                    }
+                case DynamicFullyConnectedOptions o:
+                    {
+                        int ws = Vec(b, o.WeightScale);
+                        b.StartTable(3);
+                        b.AddOffset(0, ws);
+                        b.AddFloat(1, o.ActMin, -float.MaxValue); b.AddFloat(2, o.ActMax, float.MaxValue);
+                        return b.EndTable();
+                    }
                 case TransposeOptions o:
                     {
                         int perm = Vec(b, o.Perm);

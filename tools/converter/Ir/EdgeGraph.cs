@@ -295,6 +295,24 @@ namespace Edge.Converter.Ir
         public int OutputZeroPoint;
     }
 
+    /// <summary>Format 1.2: DYNAMIC_CONV_2D (see DynamicConv2DOptions in edge.fbs).</summary>
+    public sealed class DynamicConv2DOptions : OpOptions
+    {
+        public override int UnionType => OptionsType.DynamicConv2D;
+        public int StrideW = 1, StrideH = 1, DilationW = 1, DilationH = 1;
+        public int PadTop, PadLeft, PadBottom, PadRight, Group = 1;
+        public float[] WeightScale = System.Array.Empty<float>();
+        public float ActMin = -float.MaxValue, ActMax = float.MaxValue;
+    }
+
+    /// <summary>Format 1.2: DYNAMIC_FULLY_CONNECTED (see DynamicFullyConnectedOptions in edge.fbs).</summary>
+    public sealed class DynamicFullyConnectedOptions : OpOptions
+    {
+        public override int UnionType => OptionsType.DynamicFullyConnected;
+        public float[] WeightScale = System.Array.Empty<float>();
+        public float ActMin = -float.MaxValue, ActMax = float.MaxValue;
+    }
+
     public sealed class TransposeOptions : OpOptions
     {
         public override int UnionType => OptionsType.Transpose;

@@ -29,9 +29,16 @@ namespace Edge.Converter.Onnx
         /// and with its session option session.x64quantprecision.
         /// </summary>
         public bool OrtX86PairSaturation { get; init; }
+
+        /// <summary>
+        /// Dynamic quantization (edge convert --dynamic): the model is a float ONNX graph; Conv / Gemm / MatMul with
+        /// constant weights become DYNAMIC_CONV_2D / DYNAMIC_FULLY_CONNECTED (int8 weights quantized here, the float
+        /// input quantized per inference), Relu / Clip after them are fused, MaxPool and the shape ops run in float.
+        /// </summary>
+        public bool Dynamic { get; init; }
     }
 
-    public static class OnnxImporter
+    public static partial class OnnxImporter
     {
         public const int MinOpset = 10, MaxOpset = 21;
 
@@ -83,7 +90,7 @@ namespace Edge.Converter.Onnx
             public OnnxNode Node;
         }
 
-        private sealed class Importer
+        private sealed partial class Importer
         {
             private readonly OnnxModel _m;
             private readonly OnnxImportOptions _options;
@@ -131,7 +138,7 @@ namespace Edge.Converter.Onnx
                             if (!_consumers.TryGetValue(i, out var l)) _consumers[i] = l = new List<OnnxNode>();
                             l.Add(n);
                         }
-                CheckQuantized();
+                if (_options.Dynamic) CheckFloat(); else CheckQuantized();
                 foreach (var vi in _m.Graph.RealInputs)
                 {
                     var dtype = MapType(vi.ElementType, $"model input '{vi.Name}'", allowFloat: true, allowInt32: false);
@@ -211,6 +218,7 @@ namespace Edge.Converter.Onnx
             {
                 if (n.Domain.Length > 0 && n.Domain != "ai.onnx" && n.Domain != "com.microsoft")
                     throw Error($"domain '{n.Domain}' is not supported");
+                if (_options.Dynamic) { LowerDynamic(n); return; }
                 switch (n.OpType)
                 {
                     case "Constant": LowerConstant(n); return;
@@ -901,7 +909,7 @@ namespace Edge.Converter.Onnx
                     inName = d.Source; outName = q.Outputs[0];
                 }
                 Val v = Value(inName, "input");
-                if (v.Type == DType.Float32) throw Error($"input '{inName}' is float; float {n.OpType} is not supported");
+                if (v.Type == DType.Float32 && !(_options.Dynamic && n.OpType != "Pad")) throw Error($"input '{inName}' is float; float {n.OpType} is not supported");
                 switch (n.OpType)
                 {
                     case "MaxPool": EmitMaxPool(n, v, outName); return;
@@ -1038,7 +1046,7 @@ namespace Edge.Converter.Onnx
                 {
                     StrideH = sh, StrideW = sw, FilterH = (int)k[0], FilterW = (int)k[1],
                     PadTop = pt, PadLeft = pl, PadBottom = pb, PadRight = pr,
-                    ActMin = v.Type == DType.UInt8 ? 0 : -128, ActMax = v.Type == DType.UInt8 ? 255 : 127,
+                    ActMin = v.Type == DType.UInt8 || v.Type == DType.Float32 ? 0 : -128, ActMax = v.Type == DType.UInt8 ? 255 : v.Type == DType.Float32 ? 0 : 127,
                 }, oh * ow * v.OnnxShape[0] * v.OnnxShape[1] * k[0] * k[1]);
             }
 
