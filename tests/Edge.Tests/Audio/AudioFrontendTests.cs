@@ -149,11 +149,17 @@ namespace Edge.Tests.Audio
                 Assert.Equal(AudioCases.ExpectedFeatures(rec).Data, AudioCases.StreamFeatures(fe, AudioCases.Samples(rec), p));
             }
             var window = new byte[2 * p.WindowSamples];
-            fe.SetInput(0, window, 0);
-            fe.Invoke();
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 50; i++) { fe.SetInput(0, window, 0); fe.Invoke(); }
-            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            // Steady state: a window of 50 invokes allocates nothing. Up to four windows, as the other kernel-set tests
+            // do, so that one-time runtime work on a loaded machine (tiering, type loads) cannot fail the check alone.
+            long allocated = -1;
+            for (int w = 0; w < 4 && allocated != 0; w++)
+            {
+                for (int i = 0; i < 5; i++) { fe.SetInput(0, window, 0); fe.Invoke(); }
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                for (int i = 0; i < 50; i++) { fe.SetInput(0, window, 0); fe.Invoke(); }
+                allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            }
+            Assert.Equal(0, allocated);
             _log.WriteLine($"{set}{suffix} x{threads}: 4 recordings identical, 0 bytes per invoke");
         }
     }
