@@ -32,7 +32,7 @@ namespace Edge.Tests.Samples
             Assert.Equal(labels.Length, n);
             Assert.Equal(100, (int)o["calibrationImages"]!);
             var models = o["models"]!.AsArray();
-            Assert.Equal(3, models.Count);
+            Assert.Equal(4, models.Count);
             int[] Preds(JsonNode m) => m["predictions"]!.AsArray().Select(v => (int)v!).ToArray();
             int Correct(int[] p) => p.Where((c, i) => c == labels[i]).Count();
 
@@ -42,7 +42,7 @@ namespace Edge.Tests.Samples
             Assert.Equal(Correct(ortFloat), (int)models[0]!["correct"]!);
 
             // PyTorch's INT8 model on the Edge runtime: ONNX Runtime's output bytes on every image.
-            var qdq = models[2]!;
+            var qdq = models[3]!;
             Assert.Equal(n, (int)qdq["ortExactImages"]!);
             int[] ortQdq = ort["predictions_qdq"]!.AsArray().Select(v => (int)v!).ToArray();
             Assert.Equal(ortQdq, Preds(qdq));
@@ -52,7 +52,12 @@ namespace Edge.Tests.Samples
             Assert.Equal(Correct(Preds(ptq)), (int)ptq["correct"]!);
             Assert.InRange((int)ptq["correct"]!, Correct(ortFloat) - 6, n);
 
-            foreach (var m in new[] { ptq, qdq })
+            // Dynamic quantization of the same float model (no calibration): also within 3 points.
+            var dyn = models[2]!;
+            Assert.Equal(Correct(Preds(dyn)), (int)dyn["correct"]!);
+            Assert.InRange((int)dyn["correct"]!, Correct(ortFloat) - 6, n);
+
+            foreach (var m in new[] { ptq, dyn, qdq })
             {
                 string file = Path.Combine(SharedData.RepoRoot, (string)m["edgeFile"]!);
                 var model = EdgeModel.Load(File.ReadAllBytes(file));
@@ -71,7 +76,7 @@ namespace Edge.Tests.Samples
             string text = stdout.ToString();
             _log.WriteLine(text);
             Assert.Equal(Program.ExitOk, rc);
-            foreach (var s in new[] { "accuracy", "arena bytes", ".edge bytes", "p50 ms", "alloc/inference", "float32 ONNX", "Edge PTQ", "PyTorch", "bit-exact" })
+            foreach (var s in new[] { "accuracy", "arena bytes", ".edge bytes", "p50 ms", "alloc/inference", "float32 ONNX", "Edge PTQ", "--dynamic", "PyTorch", "bit-exact" })
                 Assert.Contains(s, text);
         }
     }

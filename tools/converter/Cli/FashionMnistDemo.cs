@@ -17,8 +17,8 @@ namespace Edge.Converter.Cli
     /// <summary>
     /// `edge demo [--calibration-method M] [--kernels K] [--iterations N] [--json]`: Edge's main job on the repository's own
     /// Fashion-MNIST classifier (samples/fashion-mnist, made by make_demo.py). Quantizes the float ONNX model with
-    /// Edge's post-training quantization on the 100 calibration images, converts it and PyTorch's own quantized QDQ
-    /// model to .edge (out/demo/), runs the 200 test images through the float graph (the converter's float
+    /// Edge's post-training quantization on the 100 calibration images (and, for comparison, with dynamic quantization),
+    /// converts it and PyTorch's own quantized QDQ model to .edge (out/demo/), runs the 200 test images through the float graph (the converter's float
     /// executor) and both int8 models (the Edge runtime), and prints accuracy, sizes, arena bytes, latency and
     /// allocations per inference, and whether Edge's output on PyTorch's model equals ONNX Runtime's byte for byte.
     /// </summary>
@@ -99,6 +99,11 @@ namespace Edge.Converter.Cli
             string ptqEdge = Path.Combine(outDir, "fashion_mnist_int8.edge");
             File.WriteAllBytes(ptqEdge, ptqConv.FileBytesData);
 
+            // 1b. The same float model with dynamic quantization (int8 weights, activations quantized per inference).
+            var dynConv = ModelConverter.Convert(FloatGraphPrep.Prepare(floatModel), FloatModelFile, null, floatBytes, new OnnxImportOptions { Dynamic = true });
+            string dynEdge = Path.Combine(outDir, "fashion_mnist_dynamic.edge");
+            File.WriteAllBytes(dynEdge, dynConv.FileBytesData);
+
             // 2. PyTorch's quantized model (QDQ ONNX), converted as is.
             string qdqPath = Path.Combine(dir, QdqModelFile);
             byte[] qdqBytes = File.ReadAllBytes(qdqPath);
@@ -125,9 +130,10 @@ namespace Edge.Converter.Cli
 
             // 4. Both int8 models on the Edge runtime.
             var ptqResult = RunInt8("int8 .edge, Edge PTQ (" + CalibrationOptions.Name(calib.Method) + ")", Show(floatPath), floatBytes.Length, ptqEdge, ptqConv, set, images, labels, null, iterations);
+            var dynResult = RunInt8("int8 weights .edge, Edge --dynamic", Show(floatPath), floatBytes.Length, dynEdge, dynConv, set, images, labels, null, iterations);
             var qdqResult = RunInt8("int8 .edge, PyTorch qnnpack QDQ", Show(qdqPath), qdqBytes.Length, qdqEdge, qdqConv, set, images, labels, ortLogits, iterations);
             total.Stop();
-            var results = new[] { floatResult, ptqResult, qdqResult };
+            var results = new[] { floatResult, ptqResult, dynResult, qdqResult };
 
             if (json)
             {
@@ -182,7 +188,7 @@ namespace Edge.Converter.Cli
             stdout.WriteLine($"Edge PTQ vs float: same class on {agree}/{n} images; quantized and converted in {ptqMs.ToString("F0", Inv)} ms.");
             stdout.WriteLine($"PyTorch's INT8 model on Edge vs ONNX Runtime: {qdqResult.OrtExact}/{n} images byte-for-byte equal " +
                              (qdqResult.OrtExact == n ? "(bit-exact)." : "(NOT bit-exact)."));
-            stdout.WriteLine($"files: {Show(ptqEdge)}, {Show(qdqEdge)}");
+            stdout.WriteLine($"files: {Show(ptqEdge)}, {Show(dynEdge)}, {Show(qdqEdge)}");
             stdout.WriteLine($"latency: {Commands.Num(iterations)} inferences after {Commands.Num(Math.Max(1, iterations / 10))} warm-up, kernels {KernelCatalog.Name(set)}, 1 thread; whole demo {total.Elapsed.TotalSeconds.ToString("F1", Inv)} s");
             return qdqResult.OrtExact == n ? Program.ExitOk : Program.ExitInternal;
         }
