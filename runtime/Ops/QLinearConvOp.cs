@@ -64,25 +64,9 @@ namespace Edge.Runtime
                 OpCheck.Type(d, op._bias, DType.Int32, "bias");
                 if (op._bias.ElementCount != op._outC) throw d.Error("bias must have one entry per output channel");
             }
-            op._inZp = d.Int(9, 0, "input_zero_point");
-            QLinearCheck.ZeroPoint(d, op._inZp, op._in.Type, "input");
-            op._wZp = QLinearCheck.Expand(d, d.Ints(10, "weight_zero_point"), op._outC, "weight_zero_point");
-            for (int c = 0; c < op._outC; c++) QLinearCheck.ZeroPoint(d, op._wZp[c], op._w.Type, "filter");
-            QLinearCheck.RequireOrtRule(d, 11);
-            op._outZp = d.Int(13, 0, "output_zero_point");
-            op._actMin = d.Int(14, 0, "act_min");
-            op._actMax = d.Int(15, 0, "act_max");
-            if (op._outKind != 0)
-            {
-                op._scale = QLinearCheck.Expand(d, d.Floats(12, "output_scale"), op._outC, "output_scale");
-                QLinearCheck.OutputQuant(d, op._out, op._outKind, op._outZp, op._actMin, op._actMax);
-            }
-            op._pairSat = d.Bool(16, "pair_saturation");
-            if (op._pairSat)
-            {
-                if (!op._wSigned) throw d.Error("pair_saturation needs int8 weights");
-                for (int c = 0; c < op._outC; c++) if (op._wZp[c] != 0) throw d.Error("pair_saturation needs weight zero point 0");
-            }
+            QLinearFields q = QLinearFields.Read(d, 9, op._in, "input", op._w, "filter", op._outC, op._out);
+            op._inZp = q.InputZeroPoint; op._wZp = q.WeightZeroPoint; op._outZp = q.OutputZeroPoint;
+            op._actMin = q.ActMin; op._actMax = q.ActMax; op._scale = q.Scale; op._pairSat = q.PairSaturation;
             QLinearConvParams p = new QLinearConvParams();
             p.Input = op._in; p.Filter = op._w; p.Bias = op._bias; p.Output = op._out;
             p.InSigned = op._inSigned; p.WSigned = op._wSigned; p.PairSaturation = op._pairSat;

@@ -76,25 +76,9 @@ namespace Edge.Runtime
                 OpCheck.Type(d, op._bias, DType.Int32, "bias");
                 if (op._bias.ElementCount != op._n) throw d.Error("bias must have one entry per column N");
             }
-            op._aZp = d.Int(0, 0, "input_zero_point");
-            QLinearCheck.ZeroPoint(d, op._aZp, op._a.Type, "A");
-            op._bZp = QLinearCheck.Expand(d, d.Ints(1, "weight_zero_point"), op._n, "weight_zero_point");
-            for (int c = 0; c < op._n; c++) QLinearCheck.ZeroPoint(d, op._bZp[c], op._b.Type, "B");
-            QLinearCheck.RequireOrtRule(d, 2);
-            op._outZp = d.Int(4, 0, "output_zero_point");
-            op._actMin = d.Int(5, 0, "act_min");
-            op._actMax = d.Int(6, 0, "act_max");
-            if (op._outKind != 0)
-            {
-                op._scale = QLinearCheck.Expand(d, d.Floats(3, "output_scale"), op._n, "output_scale");
-                QLinearCheck.OutputQuant(d, op._out, op._outKind, op._outZp, op._actMin, op._actMax);
-            }
-            op._pairSat = d.Bool(7, "pair_saturation");
-            if (op._pairSat)
-            {
-                if (!op._bSigned) throw d.Error("pair_saturation needs an int8 B");
-                for (int c = 0; c < op._n; c++) if (op._bZp[c] != 0) throw d.Error("pair_saturation needs B zero point 0");
-            }
+            QLinearFields f = QLinearFields.Read(d, 0, op._a, "A", op._b, "B", op._n, op._out);
+            op._aZp = f.InputZeroPoint; op._bZp = f.WeightZeroPoint; op._outZp = f.OutputZeroPoint;
+            op._actMin = f.ActMin; op._actMax = f.ActMax; op._scale = f.Scale; op._pairSat = f.PairSaturation;
             QLinearMatMulParams p = new QLinearMatMulParams();
             p.A = op._a; p.B = op._b; p.Bias = op._bias; p.Output = op._out;
             p.ASigned = op._aSigned; p.BSigned = op._bSigned; p.PairSaturation = op._pairSat;

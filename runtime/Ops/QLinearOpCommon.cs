@@ -68,4 +68,47 @@ namespace Edge.Runtime
                 throw d.Error(string.Concat("activation range [", actMin.ToString(), ", ", actMax.ToString(), "] is not within ", TensorInfo.DTypeName(output.Type)));
         }
     }
+
+    /// <summary>
+    /// The integer-product and output fields QLINEAR_CONV and QLINEAR_MATMUL share, read from eight consecutive
+    /// option slots starting at <c>slot</c>: input_zero_point, weight_zero_point, requant_rule, output_scale,
+    /// output_zero_point, act_min, act_max, pair_saturation — validated against the operand and output types.
+    /// </summary>
+    public sealed class QLinearFields
+    {
+        public int InputZeroPoint, OutputZeroPoint, ActMin, ActMax, OutKind;
+        /// <summary>One weight zero point per output channel / column.</summary>
+        public int[] WeightZeroPoint;
+        /// <summary>One output scale per output channel / column; null for an Int32 output.</summary>
+        public float[] Scale;
+        public bool PairSaturation;
+
+        public static QLinearFields Read(OperatorDef d, int slot, TensorInfo input, string inputName, TensorInfo weights,
+            string weightsName, int channels, TensorInfo output)
+        {
+            QLinearFields f = new QLinearFields();
+            f.OutKind = QLinearCheck.OutKind(d, output);
+            f.InputZeroPoint = d.Int(slot, 0, "input_zero_point");
+            QLinearCheck.ZeroPoint(d, f.InputZeroPoint, input.Type, inputName);
+            f.WeightZeroPoint = QLinearCheck.Expand(d, d.Ints(slot + 1, "weight_zero_point"), channels, "weight_zero_point");
+            for (int c = 0; c < channels; c++) QLinearCheck.ZeroPoint(d, f.WeightZeroPoint[c], weights.Type, weightsName);
+            QLinearCheck.RequireOrtRule(d, slot + 2);
+            f.OutputZeroPoint = d.Int(slot + 4, 0, "output_zero_point");
+            f.ActMin = d.Int(slot + 5, 0, "act_min");
+            f.ActMax = d.Int(slot + 6, 0, "act_max");
+            if (f.OutKind != 0)
+            {
+                f.Scale = QLinearCheck.Expand(d, d.Floats(slot + 3, "output_scale"), channels, "output_scale");
+                QLinearCheck.OutputQuant(d, output, f.OutKind, f.OutputZeroPoint, f.ActMin, f.ActMax);
+            }
+            f.PairSaturation = d.Bool(slot + 7, "pair_saturation");
+            if (f.PairSaturation)
+            {
+                if (weights.Type != DType.Int8) throw d.Error(string.Concat("pair_saturation needs int8 ", weightsName));
+                for (int c = 0; c < channels; c++)
+                    if (f.WeightZeroPoint[c] != 0) throw d.Error(string.Concat("pair_saturation needs ", weightsName, " zero point 0"));
+            }
+            return f;
+        }
+    }
 }
