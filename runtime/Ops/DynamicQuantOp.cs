@@ -12,8 +12,8 @@ namespace Edge.Runtime
     {
         private bool _conv;
         private TensorInfo _in, _w, _bias, _out, _q;
-        private int _batches, _inH, _inW, _inC, _outC, _kH, _kW, _group, _outH, _outW;
-        private int _sh, _sw, _dh, _dw, _pt, _pl, _rows, _k, _n;
+        private GroupedConvWindow _win;
+        private int _rows, _k, _n;
         private float[] _wScale;
         private float _actMin, _actMax;
         private readonly int[] _zp = new int[1];
@@ -25,31 +25,8 @@ namespace Edge.Runtime
             OpCheck.Rank(d, op._in, 4, "input");
             OpCheck.Rank(d, op._w, 4, "filter");
             OpCheck.Rank(d, op._out, 4, "output");
-            int[] i = op._in.Shape, f = op._w.Shape;
-            op._batches = i[0]; op._inH = i[1]; op._inW = i[2]; op._inC = i[3];
-            op._outC = f[0]; op._kH = f[1]; op._kW = f[2];
-            op._sw = d.Int(0, 1, "stride_w"); op._sh = d.Int(1, 1, "stride_h");
-            op._dw = d.Int(2, 1, "dilation_w"); op._dh = d.Int(3, 1, "dilation_h");
-            op._pt = d.Int(4, 0, "pad_top"); op._pl = d.Int(5, 0, "pad_left");
-            int pb = d.Int(6, 0, "pad_bottom"), pr = d.Int(7, 0, "pad_right");
-            op._group = d.Int(8, 1, "group");
-            OpCheck.Positive(d, op._sw, "stride_w"); OpCheck.Positive(d, op._sh, "stride_h");
-            OpCheck.Positive(d, op._dw, "dilation_w"); OpCheck.Positive(d, op._dh, "dilation_h");
-            OpCheck.NonNegative(d, op._pt, "pad_top"); OpCheck.NonNegative(d, op._pl, "pad_left");
-            OpCheck.NonNegative(d, pb, "pad_bottom"); OpCheck.NonNegative(d, pr, "pad_right");
-            OpCheck.Positive(d, op._group, "group");
-            OpCheck.Positive(d, op._kH, "filter height"); OpCheck.Positive(d, op._kW, "filter width");
-            OpCheck.Positive(d, op._outC, "output channels");
-            if (op._inC % op._group != 0 || op._outC % op._group != 0)
-                throw d.Error("input and output channels must be multiples of group");
-            OpCheck.Dim(d, op._w, 3, op._inC / op._group, "filter");
-            op._outH = ConvGeometry.OutputSize(op._inH, op._kH, op._sh, op._dh, op._pt, pb);
-            op._outW = ConvGeometry.OutputSize(op._inW, op._kW, op._sw, op._dw, op._pl, pr);
-            OpCheck.Dim(d, op._out, 0, op._batches, "output");
-            OpCheck.Dim(d, op._out, 1, op._outH, "output");
-            OpCheck.Dim(d, op._out, 2, op._outW, "output");
-            OpCheck.Dim(d, op._out, 3, op._outC, "output");
-            op.Tail(d, op._outC, 9, 10, 11);
+            op._win = GroupedConvWindow.Read(d, op._in, op._w, op._out);
+            op.Tail(d, op._win.OutC, 9, 10, 11);
             return op;
         }
 
@@ -113,9 +90,9 @@ namespace Edge.Runtime
             byte[] bias = _bias == null ? null : Data(_bias, arena, model);
             int biasOffset = _bias == null ? 0 : _bias.DataOffset;
             if (_conv)
-                DynamicQuant.Conv2D(arena, _q.DataOffset, _zp[0], xScale, _batches, _inH, _inW, _inC,
-                    model, _w.DataOffset, _outC, _kH, _kW, _group, _wScale, bias, biasOffset,
-                    _sh, _sw, _dh, _dw, _pt, _pl, arena, _out.DataOffset, _outH, _outW, _actMin, _actMax);
+                DynamicQuant.Conv2D(arena, _q.DataOffset, _zp[0], xScale, _win.Batches, _win.InH, _win.InW, _win.InC,
+                    model, _w.DataOffset, _win.OutC, _win.KernelH, _win.KernelW, _win.Group, _wScale, bias, biasOffset,
+                    _win.StrideH, _win.StrideW, _win.DilationH, _win.DilationW, _win.PadTop, _win.PadLeft, arena, _out.DataOffset, _win.OutH, _win.OutW, _actMin, _actMax);
             else
                 DynamicQuant.FullyConnected(arena, _q.DataOffset, _zp[0], xScale, _rows, _k,
                     model, _w.DataOffset, _n, _wScale, bias, biasOffset, arena, _out.DataOffset, _actMin, _actMax);
