@@ -28,22 +28,7 @@ namespace Edge.Tests.Onnx
         public void RandomCorruptions_RejectedOrRunCleanly(string model, int seed)
         {
             byte[] good = ModelConverter.Convert(File.ReadAllBytes(Path.Combine(QdqOrtTests.Dir, model + ".onnx")), model).FileBytesData;
-            var rnd = new Random(seed);
-            int rejected = 0, loaded = 0;
-            for (int attempt = 0; attempt < 400; attempt++)
-            {
-                var f = (byte[])good.Clone();
-                int flips = 1 + rnd.Next(3);
-                for (int k = 0; k < flips; k++) f[rnd.Next(f.Length)] = (byte)rnd.Next(256);
-                EdgeModel m;
-                try { m = EdgeModel.Load(f); }
-                catch (EdgeFormatException) { rejected++; continue; }
-                if (m.ArenaBytes > 64 << 20) { loaded++; continue; }
-                var interp = new Interpreter(m, new byte[m.ArenaBytes]);
-                for (int i = 0; i < m.InputCount; i++) interp.SetInput(i, new byte[m.Input(i).SizeBytes], 0);
-                interp.Invoke();   // must not throw
-                loaded++;
-            }
+            var (rejected, loaded) = Corruption.RejectOrRun(good, seed);
             _log.WriteLine($"{model}: {rejected} rejected, {loaded} loaded and ran");
             Assert.True(rejected > 0 && rejected + loaded == 400);
         }
