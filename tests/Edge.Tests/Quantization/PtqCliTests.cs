@@ -13,27 +13,9 @@ using Xunit.Abstractions;
 namespace Edge.Tests.Quantization
 {
     /// <summary>`edge convert model.onnx --calibration DIR`: the whole path from a float ONNX file to a running .edge model.</summary>
-    public class PtqCliTests : IDisposable
+    public class PtqCliTests : QuantizeCliTestBase
     {
-        private readonly ITestOutputHelper _log;
-        private readonly string _dir = Path.Combine(Path.GetTempPath(), "edge-ptqcli-" + Guid.NewGuid().ToString("N"));
-        public PtqCliTests(ITestOutputHelper log) { _log = log; Directory.CreateDirectory(_dir); }
-        public void Dispose() { Directory.Delete(_dir, true); }
-
-        private (int code, string stdout, string stderr) Edge(params string[] args)
-        {
-            var o = new StringWriter(); var e = new StringWriter();
-            int code = Program.Run(args, o, e);
-            _log.WriteLine($"edge {string.Join(" ", args)} -> {code}\n{o}\n{e}");
-            return (code, o.ToString(), e.ToString());
-        }
-
-        private string Save(OnnxModel m, string name)
-        {
-            string p = Path.Combine(_dir, name);
-            OnnxWriter.WriteFile(m, p);
-            return p;
-        }
+        public PtqCliTests(ITestOutputHelper log) : base(log, "edge-ptqcli-") { }
 
         [Fact]
         public void FloatModelWithoutCalibrationFailsPointingAtCalibration()
